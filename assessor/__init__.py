@@ -1,0 +1,31 @@
+"""Assessor: timed writing tests for back-office candidates, scored in the background."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance_path = os.environ.get("ASSESSOR_INSTANCE_PATH") or None
+    if instance_path:
+        instance_path = os.path.abspath(instance_path)
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import config, db, i18n, security
+    from .web import register_blueprints
+
+    config.load_config(app)
+    if test_config:
+        app.config.update(test_config)
+    config.check_secret_key(app)
+    db.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    register_blueprints(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

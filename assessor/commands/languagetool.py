@@ -1,0 +1,75 @@
+"""``assessor languagetool install|start|stop|status``: our own LanguageTool server on loopback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..languagetool import server
+
+
+def _paths() -> tuple[Path, Path, int]:
+    cfg = current_app.config
+    home = Path(cfg["LANGUAGETOOL_HOME"])
+    return home, Path(current_app.instance_path) / "languagetool-state", cfg["LANGUAGETOOL_PORT"]
+
+
+@click.group()
+def languagetool() -> None:
+    """The LanguageTool server that scores grammar, spelling and punctuation."""
+
+
+@languagetool.command("install")
+@with_appcontext
+def install() -> None:
+    """Fetch the LanguageTool jars from Maven Central (needs Java 17 and Maven)."""
+    home, _, _ = _paths()
+    try:
+        result = server.install(home)
+    except server.LanguageToolError as exc:
+        click.secho(f"LanguageTool install failed: {exc}", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"LanguageTool {result.version} is installed in {home}.")
+
+
+@languagetool.command("start")
+@with_appcontext
+def start() -> None:
+    """Start the local server on loopback and wait until it is warm."""
+    home, state, port = _paths()
+    try:
+        status = server.start(
+            home, state, port=port, heap_mb=current_app.config["LANGUAGETOOL_HEAP_MB"]
+        )
+    except server.LanguageToolError as exc:
+        click.secho(f"LanguageTool did not start: {exc}", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"LanguageTool is running at {status.url} (pid {status.pid}).")
+
+
+@languagetool.command("stop")
+@with_appcontext
+def stop() -> None:
+    """Stop the local server."""
+    _, state, _ = _paths()
+    click.echo("LanguageTool stopped." if server.stop(state) else "LanguageTool was not running.")
+
+
+@languagetool.command("status")
+@with_appcontext
+def status() -> None:
+    """Say whether the local server and every configured server answer; non-zero if none does."""
+    _, state, port = _paths()
+    local = server.status(state, port)
+    click.echo(f"local server: {'running' if local.running else 'not running'} ({local.detail})")
+    answering = 0
+    for url in current_app.config["LANGUAGETOOL_URLS"]:
+        ok = server.ping(url)
+        answering += ok
+        click.echo(f"{urlsplit(url).netloc}: {'answers' if ok else 'does not answer'}")
+    sys.exit(0 if answering else 1)

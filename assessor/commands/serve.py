@@ -1,0 +1,62 @@
+"""``assessor run``, ``assessor worker`` and ``assessor sweep``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .. import worker as worker_loop
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="gunicorn processes")
+@click.option("--threads", default=8, show_default=True, type=int, help="threads per process")
+@with_appcontext
+def run(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the web app with gunicorn (the scoring worker is a separate process)."""
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self):
+            return app
+
+    click.echo(f"Serving on http://{host}:{port}/")
+    Server().run()
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Score submitted answers in the background and finalise overdue attempts."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    done = worker_loop.work(current_app._get_current_object(), stop, burst=burst)
+    click.echo(f"Worker stopped after {done} job(s).")
+
+
+@click.command("sweep")
+@with_appcontext
+def sweep() -> None:
+    """Finalise attempts whose time and grace are over, from their last save."""
+    count = worker_loop.sweep(current_app._get_current_object())
+    click.echo(f"Finalised {count} overdue attempt(s).")

@@ -1,0 +1,104 @@
+"""Every setting Assessor reads, with safe defaults.
+
+Order of precedence (later wins): the defaults below, then ``instance/config.py``, then
+``ASSESSOR_*`` environment variables (``ASSESSOR_DATABASE_URL`` sets ``DATABASE_URL``; values that
+parse as JSON, such as ``ASSESSOR_GRACE_SECONDS=60``, are read as JSON).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MIN_SECRET_KEY_LENGTH = 32
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (refused outside debug)
+
+
+class Defaults:
+    SECRET_KEY = None  # required outside debug/testing; `make setup` writes instance/secret_key
+    DATABASE_URL = None  # default: sqlite:///<instance>/assessor.db
+    SQL_ECHO = False
+
+    # Sessions and cookies: secure by default; the embedded default on plain-HTTP loopback turns
+    # SESSION_COOKIE_SECURE off in its instance/config.py.
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = None  # a candidate's page may stay open for hours; tied to the session
+
+    # Requests: a save batch may carry several answers; one answer may not exceed ANSWER_MAX_BYTES.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    ANSWER_MAX_BYTES = 1_000_000
+    EVENTS_MAX_PER_SAVE = 500
+
+    # Rate limits (Flask-Limiter). With several gunicorn workers use a shared store: redis://...
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Tests and attempts
+    INVITATION_VALID_DAYS = 14
+    GRACE_SECONDS = 30  # absorbs network lag after the deadline
+    AUTOSAVE_SECONDS = 10
+
+    # Scoring queue
+    WORKER_LEASE_SECONDS = 60
+    WORKER_POLL_SECONDS = 1.0
+    JOB_MAX_TRIES = 5
+    JOB_BACKOFF_SECONDS = 10  # doubled on every failed try
+
+    # LanguageTool: the server we install and run ourselves (never language-tool-python's download)
+    LANGUAGETOOL_URLS = None  # default: ["http://127.0.0.1:<LANGUAGETOOL_PORT>"]
+    LANGUAGETOOL_PORT = 8081
+    LANGUAGETOOL_HOME = None  # default: <instance>/languagetool
+    LANGUAGETOOL_HEAP_MB = 1024
+    LANGUAGETOOL_TIMEOUT_SECONDS = 20
+
+    BABEL_DEFAULT_LOCALE = "en"
+    SUPPORTED_LOCALES = ("en", "fr")
+    QUESTION_BANKS_DIR = None  # default: <project>/question_banks
+
+
+def load_config(app) -> None:
+    """Fill ``app.config`` from defaults, instance/config.py and the environment."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    key_file = Path(app.instance_path) / "secret_key"
+    if app.config.get("SECRET_KEY") is None and key_file.is_file():
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    app.config.from_prefixed_env("ASSESSOR")
+    _fill_derived(app)
+
+
+def _fill_derived(app) -> None:
+    instance = Path(app.instance_path)
+    cfg = app.config
+    if not cfg.get("DATABASE_URL"):
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'assessor.db'}"
+    if not cfg.get("LANGUAGETOOL_HOME"):
+        cfg["LANGUAGETOOL_HOME"] = str(instance / "languagetool")
+    if not cfg.get("LANGUAGETOOL_URLS"):
+        cfg["LANGUAGETOOL_URLS"] = [f"http://127.0.0.1:{cfg['LANGUAGETOOL_PORT']}"]
+    elif isinstance(cfg["LANGUAGETOOL_URLS"], str):
+        cfg["LANGUAGETOOL_URLS"] = [
+            u.strip() for u in cfg["LANGUAGETOOL_URLS"].split(",") if u.strip()
+        ]
+    if not cfg.get("QUESTION_BANKS_DIR"):
+        cfg["QUESTION_BANKS_DIR"] = str(Path(app.root_path).parent / "question_banks")
+
+
+def check_secret_key(app) -> None:
+    """Refuse to run outside debug/testing with a missing, default or short secret key."""
+    if app.debug or app.testing:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = DEV_SECRET_KEY
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            "Refusing to start: set a random SECRET_KEY of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters (ASSESSOR_SECRET_KEY, instance/config.py, "
+            "or instance/secret_key written by `make setup`)."
+        )

@@ -1,0 +1,204 @@
+"""The scoring queue: jobs written with submissions, claimed by workers with a lease.
+
+A worker claims a job (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers),
+renews its lease while it scores, and writes the score, the job's ``done`` and the attempt's
+``scored`` in one transaction. A worker killed mid-job loses nothing: its lease runs out and
+another worker takes the job. The unique score per attempt makes a job run twice yield one score.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import Answer, Attempt, AttemptEvent, Score, ScoringJob
+
+log = logging.getLogger(__name__)
+
+
+class ScoringUnavailable(Exception):
+    """A dependency of scoring (LanguageTool) cannot be reached: retry later, never guess."""
+
+
+@dataclass(frozen=True)
+class QueuePolicy:
+    lease_seconds: int = 60
+    max_tries: int = 5
+    backoff_seconds: int = 10
+
+
+@dataclass(frozen=True)
+class AttemptInput:
+    """What the scorer needs: the snapshot shown, the answers and the keystroke timelines."""
+
+    attempt_id: int
+    bank: dict
+    answers: dict  # task id -> str, or part id -> str for form and correction tasks
+    keystrokes: dict  # task id -> list of "keys" events
+
+
+Scorer = Callable[[AttemptInput], dict]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def claim_job(session: Session, owner: str, now: datetime, policy: QueuePolicy) -> int | None:
+    """Take the next due job (pending, or running with an expired lease); None when idle."""
+    due = (ScoringJob.state == "pending") & (ScoringJob.run_after <= now)
+    expired = (ScoringJob.state == "running") & (ScoringJob.lease_until < now)
+    stmt = (
+        select(ScoringJob)
+        .where(due | expired)
+        .order_by(ScoringJob.run_after, ScoringJob.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    job = session.scalars(stmt).first()
+    if job is None:
+        return None
+    job.state = "running"
+    job.tries += 1
+    job.lease_owner = owner
+    job.lease_until = now + timedelta(seconds=policy.lease_seconds)
+    return job.id
+
+
+def renew_lease(session: Session, job_id: int, owner: str, now: datetime, policy) -> bool:
+    result = session.execute(
+        update(ScoringJob)
+        .where(ScoringJob.id == job_id, ScoringJob.lease_owner == owner)
+        .where(ScoringJob.state == "running")
+        .values(lease_until=now + timedelta(seconds=policy.lease_seconds))
+    )
+    return result.rowcount == 1
+
+
+def load_input(session: Session, job_id: int) -> AttemptInput:
+    job = session.get(ScoringJob, job_id)
+    attempt = session.get(Attempt, job.attempt_id)
+    answers: dict = {}
+    kinds = {t["id"]: t["kind"] for t in attempt.bank_snapshot["tasks"]}
+    for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)):
+        if kinds.get(answer.task_id) in ("form", "correction"):
+            answers.setdefault(answer.task_id, {})[answer.part_id] = answer.text
+        else:
+            answers[answer.task_id] = answer.text
+    keystrokes: dict = {}
+    events = select(AttemptEvent).where(
+        AttemptEvent.attempt_id == attempt.id, AttemptEvent.kind == "keys"
+    )
+    for event in session.scalars(events.order_by(AttemptEvent.id)):
+        keystrokes.setdefault(event.task_id, []).append(event.data)
+    return AttemptInput(attempt.id, attempt.bank_snapshot, answers, keystrokes)
+
+
+def complete_job(session: Session, job_id: int, card: dict, now: datetime) -> bool:
+    """Write the score and mark done, atomically; a second run keeps the first score."""
+    job = session.get(ScoringJob, job_id)
+    if job.state == "done":
+        return False
+    exists = session.scalar(select(func.count()).where(Score.attempt_id == job.attempt_id))
+    if not exists:
+        session.add(
+            Score(
+                attempt_id=job.attempt_id,
+                overall=float(card["overall"]),
+                level=str(card["level"]),
+                model_version=str(card["model_version"]),
+                card=card,
+                created_at=now,
+            )
+        )
+    job.state, job.finished_at, job.lease_owner, job.last_error = "done", now, None, None
+    session.execute(update(Attempt).where(Attempt.id == job.attempt_id).values(state="scored"))
+    try:
+        session.flush()
+    except IntegrityError:  # another worker wrote the score in between: keep that one
+        session.rollback()
+        return False
+    return True
+
+
+def fail_try(session: Session, job_id: int, error: str, now: datetime, policy) -> str:
+    """Record a failed try: back off and retry, or give up as ``failed`` after the last."""
+    job = session.get(ScoringJob, job_id)
+    job.last_error = error[:2000]
+    job.lease_owner = job.lease_until = None
+    if job.tries >= policy.max_tries:
+        job.state, job.finished_at = "failed", now
+        session.execute(update(Attempt).where(Attempt.id == job.attempt_id).values(state="failed"))
+    else:
+        job.state = "pending"
+        job.run_after = now + timedelta(seconds=policy.backoff_seconds * 2 ** (job.tries - 1))
+    return job.state
+
+
+def requeue(session: Session, attempt_id: int, now: datetime) -> bool:
+    """Re-run the scoring of an attempt whose scoring failed (or after a model change)."""
+    job = session.scalar(select(ScoringJob).where(ScoringJob.attempt_id == attempt_id))
+    if job is None or job.state in ("pending", "running"):
+        return False
+    existing = session.scalar(select(Score).where(Score.attempt_id == attempt_id))
+    if existing is not None:
+        session.delete(existing)
+    job.state, job.tries, job.run_after, job.finished_at = "pending", 0, now, None
+    job.last_error = None
+    session.execute(update(Attempt).where(Attempt.id == attempt_id).values(state="submitted"))
+    return True
+
+
+def queue_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(ScoringJob.state, func.count()).group_by(ScoringJob.state))
+    counts = {state: 0 for state in ("pending", "running", "done", "failed")}
+    counts.update({state: n for state, n in rows})
+    return counts
+
+
+def run_one(Session: sessionmaker, scorer: Scorer, owner: str, clock, policy) -> bool:
+    """Claim, score and complete one job. Returns False when there was nothing to do."""
+    with Session.begin() as session:
+        job_id = claim_job(session, owner, clock(), policy)
+    if job_id is None:
+        return False
+    with Session() as session:
+        data = load_input(session, job_id)
+    stop = threading.Event()
+    keeper = threading.Thread(
+        target=_keep_lease, args=(Session, job_id, owner, clock, policy, stop), daemon=True
+    )
+    keeper.start()
+    try:
+        card = scorer(data)
+    except ScoringUnavailable as exc:
+        with Session.begin() as session:
+            state = fail_try(session, job_id, f"LanguageTool unavailable: {exc}", clock(), policy)
+        log.warning("job %s: scoring unavailable, now %s", job_id, state)
+        return True
+    except Exception as exc:  # a bug must not kill the worker; the job shows it and can be re-run
+        log.exception("job %s failed", job_id)
+        with Session.begin() as session:
+            fail_try(session, job_id, f"{type(exc).__name__}: {exc}", clock(), policy)
+        return True
+    finally:
+        stop.set()
+        keeper.join()
+    with Session.begin() as session:
+        complete_job(session, job_id, card, clock())
+    return True
+
+
+def _keep_lease(Session, job_id, owner, clock, policy, stop: threading.Event) -> None:
+    while not stop.wait(policy.lease_seconds / 3):
+        with Session.begin() as session:
+            renew_lease(session, job_id, owner, clock(), policy)

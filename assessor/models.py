@@ -1,0 +1,182 @@
+"""Tables. Columns, relationships and small derived properties; use cases live in services/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, UTCDateTime, utcnow
+
+ROLES = ("admin", "recruiter")
+ATTEMPT_STATES = ("in_progress", "submitted", "scored", "failed")
+JOB_STATES = ("pending", "running", "done", "failed")
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(Base):
+    """A recruiter or an admin of one organisation."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="recruiter")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+
+    # flask-login
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Bank(Base):
+    """One version of a question bank adopted by an organisation, as loaded from its TOML file."""
+
+    __tablename__ = "bank"
+    __table_args__ = (UniqueConstraint("organisation_id", "slug", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    language: Mapped[str] = mapped_column(String(10))
+    time_limit_minutes: Mapped[int]
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Invitation(Base):
+    """A single-use link for one candidate to take one bank. Only the token's hash is stored."""
+
+    __tablename__ = "invitation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    candidate_name: Mapped[str] = mapped_column(String(200))
+    candidate_email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    extra_minutes: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    bank: Mapped[Bank] = relationship()
+    attempt: Mapped[Attempt | None] = relationship(back_populates="invitation", uselist=False)
+
+
+class Attempt(Base):
+    """One candidate's sitting of a bank. Keeps a copy of what it showed (``bank_snapshot``)."""
+
+    __tablename__ = "attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    bank_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(20), default="in_progress")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by: Mapped[str | None] = mapped_column(String(20))  # candidate | deadline | sweeper
+    last_revision: Mapped[int] = mapped_column(default=0)  # highest save batch accepted
+
+    invitation: Mapped[Invitation] = relationship(back_populates="attempt")
+    answers: Mapped[list[Answer]] = relationship(back_populates="attempt", order_by="Answer.id")
+    score: Mapped[Score | None] = relationship(uselist=False)
+    job: Mapped[ScoringJob | None] = relationship(uselist=False)
+
+    __table_args__ = (Index("ix_attempt_state_deadline", "state", "deadline_at"),)
+
+
+class Answer(Base):
+    """The latest saved text of one part of one task; the highest revision wins."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("attempt_id", "task_id", "part_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"))
+    task_id: Mapped[str] = mapped_column(String(100))
+    part_id: Mapped[str] = mapped_column(String(100), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(default=0)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+
+
+class AttemptEvent(Base):
+    """Integrity evidence and keystroke timelines. Recorded, shown, never used to block."""
+
+    __tablename__ = "attempt_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    task_id: Mapped[str | None] = mapped_column(String(100))
+    part_id: Mapped[str | None] = mapped_column(String(100))
+    revision: Mapped[int]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScoringJob(Base):
+    """Written with the submission, in the same transaction; claimed by a worker with a lease."""
+
+    __tablename__ = "scoring_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    tries: Mapped[int] = mapped_column(default=0)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_scoring_job_state_run_after", "state", "run_after"),)
+
+
+class Score(Base):
+    """The score card of an attempt, with its evidence, from one model version."""
+
+    __tablename__ = "score"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), unique=True)
+    overall: Mapped[float]
+    level: Mapped[str] = mapped_column(String(4))
+    model_version: Mapped[str] = mapped_column(String(50))
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,290 @@
+"""Candidates' attempts: start, autosave, submit, and the sweeper. The server owns the clock."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import N_, AnswerTooLarge, AttemptClosed, InvalidInput, WordLimitProblems
+from ..models import Answer, Attempt, AttemptEvent, Invitation, ScoringJob
+from .invitations import check_usable, find_invitation
+
+MAX_REVISION = 2**53 - 1
+CONSENT_MISSING = N_("Please confirm that you have read what is recorded before you start.")
+EVENT_TYPES = {"paste", "blur", "focus", "keys"}
+_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Limits:
+    grace_seconds: int
+    answer_max_bytes: int
+    events_max: int
+
+
+def task_parts(task: dict) -> list[str]:
+    """The part ids of a task in a bank snapshot: '' for free text, else field or item ids."""
+    if task["kind"] == "form":
+        return [f["id"] for f in task["fields"]]
+    if task["kind"] == "correction":
+        return [i["id"] for i in task["items"]]
+    return [""]
+
+
+def count_words(text: str) -> int:
+    return len(_WORD_RE.findall(text or ""))
+
+
+def open_attempt(session: Session, token: str, now: datetime, limits: Limits) -> Invitation:
+    """The invitation behind a link, after finalising its attempt if the time ran out."""
+    invitation = find_invitation(session, token)
+    attempt = invitation.attempt
+    if attempt is not None and attempt.state == "in_progress" and _overdue(attempt, now, limits):
+        _finalise(session, attempt, now, by="sweeper")
+    check_usable(invitation, now)
+    return invitation
+
+
+def start_attempt(session: Session, token: str, *, consent: bool, now: datetime, limits: Limits):
+    """Start (or, for a second click or a second tab, return) the attempt of an invitation."""
+    invitation = open_attempt(session, token, now, limits)
+    if invitation.attempt is not None:
+        return invitation.attempt
+    if not consent:
+        raise InvalidInput(CONSENT_MISSING)
+    bank = invitation.bank
+    minutes = bank.time_limit_minutes + invitation.extra_minutes
+    attempt = Attempt(
+        invitation_id=invitation.id,
+        organisation_id=invitation.organisation_id,
+        bank_snapshot=bank.definition,
+        language=bank.language,
+        consent_at=now,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=minutes),
+    )
+    session.add(attempt)
+    try:
+        session.flush()
+    except IntegrityError:  # two redemptions at once: the other one won
+        session.rollback()
+        return find_invitation(session, token).attempt
+    for task in bank.definition["tasks"]:
+        originals = {i["id"]: i["sentence"] for i in task.get("items", ())}
+        for part in task_parts(task):
+            text = originals.get(part, "")  # a correction starts from the sentence to correct
+            session.add(Answer(attempt_id=attempt.id, task_id=task["id"], part_id=part, text=text))
+    return attempt
+
+
+def _overdue(attempt: Attempt, now: datetime, limits: Limits) -> bool:
+    return now > attempt.deadline_at + timedelta(seconds=limits.grace_seconds)
+
+
+def _lock(session: Session, attempt_id: int) -> Attempt:
+    """Re-read the attempt with a row lock so that saves and submits of one attempt serialise."""
+    stmt = select(Attempt).where(Attempt.id == attempt_id).with_for_update()
+    return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+
+
+def save_answers(session, attempt_id: int, payload, *, now: datetime, limits: Limits) -> dict:
+    """Store one autosave batch; each part keeps the highest revision it has seen."""
+    revision, answers, events = _parse_batch(payload, limits)
+    attempt = _lock(session, attempt_id)
+    _check_open(attempt, now, limits)
+    _check_parts(attempt, answers)
+    if revision <= attempt.last_revision:
+        return {"saved": False, "reason": "stale", "revision": attempt.last_revision}
+    _write_answers(session, attempt.id, revision, answers, now)
+    _record_events(session, attempt.id, revision, events, now)
+    attempt.last_revision = revision
+    return {"saved": True, "revision": revision, "saved_at": now.isoformat()}
+
+
+def submit_attempt(session, attempt_id: int, payload, *, now: datetime, limits: Limits) -> dict:
+    """Submit once: a double click, two requests at once or a retry give one submission."""
+    attempt = _lock(session, attempt_id)
+    if attempt.state != "in_progress":
+        return {"submitted": True, "already": True}
+    if _overdue(attempt, now, limits):
+        _finalise(session, attempt, now, by="sweeper")
+        return {"submitted": True, "already": True}
+    revision, answers, events = _parse_batch(payload, limits, allow_empty=True)
+    _check_parts(attempt, answers)
+    if answers and revision > attempt.last_revision:
+        _write_answers(session, attempt.id, revision, answers, now)
+        _record_events(session, attempt.id, revision, events, now)
+        attempt.last_revision = revision
+    auto = payload.get("auto") is True
+    if not auto and payload.get("confirm") is not True:
+        session.flush()
+        problems = word_limit_problems(session, attempt)
+        if problems:
+            raise WordLimitProblems(
+                N_("Some answers are outside their word limits."), problems=problems
+            )
+    _finalise(session, attempt, now, by="deadline" if auto else "candidate")
+    return {"submitted": True, "already": False}
+
+
+def word_limit_problems(session: Session, attempt: Attempt) -> list[tuple[str, dict]]:
+    """Word-limit problems as (message, params) pairs, translated when shown."""
+    texts = {
+        a.task_id: a.text
+        for a in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
+    }
+    problems = []
+    for task in attempt.bank_snapshot["tasks"]:
+        if task["kind"] not in ("email", "chat"):
+            continue
+        words = count_words(texts.get(task["id"], ""))
+        if words < task["min_words"]:
+            problems.append(
+                f"“{task['title']}” has {words} words; write at least {task['min_words']}."
+            )
+        elif words > task["max_words"]:
+            problems.append(f"“{task['title']}” has {words} words; keep it to {task['max_words']}.")
+    return problems
+
+
+def _finalise(session: Session, attempt: Attempt, now: datetime, *, by: str) -> None:
+    """Close the attempt and queue its scoring, in the caller's transaction."""
+    changed = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+        .values(state="submitted", submitted_at=now, submitted_by=by)
+    ).rowcount
+    if changed:
+        session.add(ScoringJob(attempt_id=attempt.id, run_after=now, created_at=now))
+        session.flush()
+    session.refresh(attempt)
+
+
+def sweep_overdue(session: Session, now: datetime, limits: Limits) -> int:
+    """Finalise attempts whose candidate never came back, from their last save."""
+    cutoff = now - timedelta(seconds=limits.grace_seconds)
+    ids = session.scalars(
+        select(Attempt.id).where(Attempt.state == "in_progress", Attempt.deadline_at < cutoff)
+    ).all()
+    for attempt_id in ids:
+        attempt = _lock(session, attempt_id)
+        if attempt.state == "in_progress" and _overdue(attempt, now, limits):
+            _finalise(session, attempt, now, by="sweeper")
+    return len(ids)
+
+
+def _check_open(attempt: Attempt, now: datetime, limits: Limits) -> None:
+    if attempt.state != "in_progress":
+        raise AttemptClosed(N_("This test has been submitted; nothing more can be saved."))
+    if _overdue(attempt, now, limits):
+        raise AttemptClosed(N_("The time for this test is over; your last saved answers are kept."))
+
+
+def _check_parts(attempt: Attempt, answers: list[tuple[str, str, str]]) -> None:
+    known = {(t["id"], p) for t in attempt.bank_snapshot["tasks"] for p in task_parts(t)}
+    for task_id, part, _ in answers:
+        if (task_id, part) not in known:
+            raise InvalidInput(f"This test has no answer field '{task_id}/{part}'.")
+
+
+def _write_answers(session, attempt_id, revision, answers, now) -> None:
+    for task_id, part, text in answers:
+        session.execute(
+            update(Answer)
+            .where(
+                Answer.attempt_id == attempt_id,
+                Answer.task_id == task_id,
+                Answer.part_id == part,
+                Answer.revision < revision,
+            )
+            .values(text=text, revision=revision, saved_at=now)
+        )
+
+
+def _record_events(session, attempt_id, revision, events, now) -> None:
+    for event in events:
+        session.add(
+            AttemptEvent(
+                attempt_id=attempt_id,
+                kind=event["type"],
+                task_id=event.get("task"),
+                part_id=event.get("part"),
+                revision=revision,
+                data=event,
+                recorded_at=now,
+            )
+        )
+
+
+def _parse_batch(payload, limits: Limits, allow_empty: bool = False):
+    """Validate a save batch; any problem is named and nothing is stored."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("The request must be a JSON object.")
+    revision = payload.get("revision", 0 if allow_empty else None)
+    if type(revision) is not int or not (0 if allow_empty else 1) <= revision <= MAX_REVISION:
+        raise InvalidInput("'revision' must be a positive whole number.")
+    raw_answers = payload.get("answers", [])
+    raw_events = payload.get("events", [])
+    if not isinstance(raw_answers, list) or len(raw_answers) > 500:
+        raise InvalidInput("'answers' must be a list of at most 500 items.")
+    if not isinstance(raw_events, list) or len(raw_events) > limits.events_max:
+        raise InvalidInput(f"'events' must be a list of at most {limits.events_max} items.")
+    answers = [_parse_answer(item, limits) for item in raw_answers]
+    events = [_parse_event(item) for item in raw_events]
+    return revision, answers, events
+
+
+def _parse_answer(item, limits: Limits) -> tuple[str, str, str]:
+    if not isinstance(item, dict):
+        raise InvalidInput("Each answer must be an object with 'task', 'part' and 'text'.")
+    task_id, part, text = item.get("task"), item.get("part", ""), item.get("text")
+    if not isinstance(task_id, str) or not isinstance(part, str) or not isinstance(text, str):
+        raise InvalidInput("Each answer must have a 'task' and 'part' id and a 'text' string.")
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InvalidInput("The answer contains characters that are not valid Unicode.") from None
+    if size > limits.answer_max_bytes:
+        raise AnswerTooLarge(
+            N_(
+                "This answer is too long (%(size).1f MB; the limit is %(limit)g MB). "
+                "Your last saved text is kept."
+            ),
+            {"size": size / 1_000_000, "limit": limits.answer_max_bytes / 1_000_000},
+            task=task_id,
+        )
+    if "\x00" in text:
+        raise InvalidInput("The answer contains a NUL character, which cannot be stored.")
+    return task_id, part, text
+
+
+def _parse_event(item) -> dict:
+    """Keep only the known keys of an event, each of the expected type."""
+    if not isinstance(item, dict) or item.get("type") not in EVENT_TYPES:
+        raise InvalidInput("Each event must be an object with a known 'type'.")
+    event = {"type": item["type"]}
+    for key in ("task", "part"):
+        if key in item:
+            if not isinstance(item[key], str) or len(item[key]) > 100:
+                raise InvalidInput(f"An event's '{key}' must be a short string.")
+            event[key] = item[key]
+    for key in ("at", "start", "length", "deletes"):
+        if key in item:
+            if type(item[key]) is not int or not 0 <= item[key] <= MAX_REVISION:
+                raise InvalidInput(f"An event's '{key}' must be a whole number.")
+            event[key] = item[key]
+    if item["type"] == "keys":
+        deltas = item.get("deltas")
+        if (
+            not isinstance(deltas, list)
+            or len(deltas) > 20_000
+            or not all(type(d) is int and 0 <= d < 86_400_000 for d in deltas)
+        ):
+            raise InvalidInput("A 'keys' event needs 'deltas', a list of milliseconds.")
+        event["deltas"] = deltas
+    return event

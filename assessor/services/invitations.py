@@ -1,0 +1,124 @@
+"""Invitations: single-use links whose token is shown once and stored only as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import N_, InvalidInput, InvitationGone, InvitationNotFound, NotFound
+from ..models import Attempt, Bank, Invitation
+
+TOKEN_BYTES = 32  # 256 bits
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']{1,255}\.[^@\s<>\"']{2,63}$")
+MAX_EXTRA_MINUTES = 480
+INVALID_LINK = N_("This test link is not valid. Check that you copied all of it.")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_invitation(
+    session: Session,
+    *,
+    organisation_id: int,
+    bank_id: int,
+    candidate_name: str,
+    candidate_email: str,
+    created_by_id: int | None,
+    now: datetime,
+    valid_days: int,
+    extra_minutes: int = 0,
+) -> tuple[Invitation, str]:
+    """Create an invitation; returns it with the token, which is never stored in clear."""
+    name = " ".join((candidate_name or "").split())
+    email = (candidate_email or "").strip()
+    problems = []
+    if not name or len(name) > 200:
+        problems.append("Give the candidate's name (200 characters at most).")
+    if not _EMAIL_RE.match(email):
+        problems.append("Give a valid e-mail address for the candidate.")
+    if not 0 <= extra_minutes <= MAX_EXTRA_MINUTES:
+        problems.append(f"Extra time must be between 0 and {MAX_EXTRA_MINUTES} minutes.")
+    bank = session.get(Bank, bank_id)
+    if bank is None or bank.organisation_id != organisation_id or not bank.active:
+        problems.append("Choose one of your organisation's question banks.")
+    if problems:
+        raise InvalidInput(" ".join(problems), problems=problems)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation = Invitation(
+        organisation_id=organisation_id,
+        bank_id=bank_id,
+        created_by_id=created_by_id,
+        candidate_name=name,
+        candidate_email=email,
+        token_hash=hash_token(token),
+        extra_minutes=extra_minutes,
+        created_at=now,
+        expires_at=now + timedelta(days=valid_days),
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation, token
+
+
+def find_invitation(session: Session, token: str) -> Invitation:
+    """The invitation for a token, or InvitationNotFound for anything unknown or malformed."""
+    if not isinstance(token, str) or not _TOKEN_RE.match(token):
+        raise InvitationNotFound(INVALID_LINK)
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    )
+    if invitation is None:
+        raise InvitationNotFound(INVALID_LINK)
+    return invitation
+
+
+def check_usable(invitation: Invitation, now: datetime) -> None:
+    """Raise InvitationGone when the link can no longer start or resume an attempt."""
+    if invitation.revoked_at is not None:
+        raise InvitationGone(
+            "This test link has been withdrawn by the recruiter.", reason="revoked"
+        )
+    attempt = invitation.attempt
+    if attempt is not None and attempt.state != "in_progress":
+        raise InvitationGone(N_("This test has already been submitted. Thank you."), reason="used")
+    if attempt is None and now > invitation.expires_at:
+        raise InvitationGone(
+            N_("This test link has expired. Ask the recruiter for a new one."), reason="expired"
+        )
+
+
+def scoped_invitation(session: Session, organisation_id: int, invitation_id: int) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organisation_id != organisation_id:
+        raise NotFound("No such invitation.")
+    return invitation
+
+
+def give_extra_time(session: Session, invitation: Invitation, minutes: int, now: datetime) -> None:
+    """An accommodation: more time for one candidate, before or during the attempt."""
+    if not isinstance(minutes, int) or not 1 <= minutes <= MAX_EXTRA_MINUTES:
+        raise InvalidInput(
+            f"Extra time must be a whole number from 1 to {MAX_EXTRA_MINUTES} minutes."
+        )
+    if invitation.extra_minutes + minutes > MAX_EXTRA_MINUTES:
+        raise InvalidInput(f"An invitation may have {MAX_EXTRA_MINUTES} extra minutes at most.")
+    attempt: Attempt | None = invitation.attempt
+    if attempt is not None and attempt.state != "in_progress":
+        raise InvalidInput("This attempt is already submitted; extra time can no longer apply.")
+    invitation.extra_minutes += minutes
+    if attempt is not None:
+        attempt.deadline_at = attempt.deadline_at + timedelta(minutes=minutes)
+
+
+def revoke_invitation(invitation: Invitation, now: datetime) -> None:
+    if invitation.attempt is not None:
+        raise InvalidInput("This candidate has already started; the link can no longer be revoked.")
+    invitation.revoked_at = invitation.revoked_at or now

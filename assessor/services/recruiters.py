@@ -1,0 +1,113 @@
+"""Organisations, recruiters and what they see: always scoped to one organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput
+from ..models import ROLES, Attempt, Bank, Invitation, Organisation, Score, User
+from ..security import hash_password, password_problem, verify_password
+from .invitations import _EMAIL_RE
+
+_DUMMY_HASH = None
+
+
+def get_or_create_organisation(session: Session, name: str) -> Organisation:
+    name = " ".join((name or "").split())
+    if not name or len(name) > 200:
+        raise InvalidInput("Give the organisation a name of 1 to 200 characters.")
+    org = session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        org = Organisation(name=name)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def create_user(session, *, organisation: Organisation, email, name, password, role) -> User:
+    email = (email or "").strip().lower()
+    problems = []
+    if not _EMAIL_RE.match(email):
+        problems.append("Give a valid e-mail address.")
+    elif session.scalar(select(User).where(User.email == email)) is not None:
+        problems.append("A user with this e-mail address already exists.")
+    if role not in ROLES:
+        problems.append(f"The role must be one of: {', '.join(ROLES)}.")
+    if not (name or "").strip():
+        problems.append("Give the user's name.")
+    if problem := password_problem(password or ""):
+        problems.append(problem)
+    if problems:
+        raise InvalidInput(" ".join(problems), problems=problems)
+    user = User(
+        organisation_id=organisation.id,
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
+    global _DUMMY_HASH
+    user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not user.active:
+        _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-real-password")
+        verify_password(_DUMMY_HASH, password or "")  # same work whether or not the user exists
+        return None
+    if not verify_password(user.password_hash, password or ""):
+        return None
+    user.last_login_at = now
+    return user
+
+
+def organisation_banks(session: Session, organisation_id: int) -> list[Bank]:
+    stmt = select(Bank).where(Bank.organisation_id == organisation_id, Bank.active.is_(True))
+    return list(session.scalars(stmt.order_by(Bank.title, Bank.version.desc())))
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    invitation: Invitation
+    bank: Bank
+    attempt: Attempt | None
+    score: Score | None
+
+    @property
+    def state(self) -> str:
+        if self.invitation.revoked_at is not None and self.attempt is None:
+            return "revoked"
+        return self.attempt.state if self.attempt is not None else "invited"
+
+
+STATE_FILTERS = ("invited", "in_progress", "submitted", "scored", "failed")
+PAGE_SIZE = 50
+
+
+def attempt_rows(session, organisation_id: int, *, state: str | None, page: int):
+    """One page of the organisation's invitations with their attempt and score, newest first."""
+    stmt = (
+        select(Invitation, Bank, Attempt, Score)
+        .join(Bank, Bank.id == Invitation.bank_id)
+        .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+        .outerjoin(Score, Score.attempt_id == Attempt.id)
+        .where(Invitation.organisation_id == organisation_id)
+    )
+    if state == "invited":
+        stmt = stmt.where(Attempt.id.is_(None), Invitation.revoked_at.is_(None))
+    elif state in STATE_FILTERS:
+        stmt = stmt.where(Attempt.state == state)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.execute(
+        stmt.order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return [AttemptRow(*row) for row in rows], total

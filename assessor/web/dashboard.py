@@ -1,0 +1,170 @@
+"""Recruiters' pages: the list of attempts, invitations, extra time, users (admins)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import jobs
+from ..clock import now
+from ..db import get_session
+from ..errors import InvalidInput, NotFound
+from ..models import Attempt
+from ..services import invitations, recruiters
+
+bp = Blueprint("dashboard", __name__)
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(wrapper)
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.get("/dashboard")
+@login_required
+def index():
+    state = request.args.get("state") or None
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    rows, total = recruiters.attempt_rows(
+        get_session(), current_user.organisation_id, state=state, page=page
+    )
+    pages = max(1, -(-total // recruiters.PAGE_SIZE))
+    return render_template(
+        "dashboard/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        state=state,
+        states=recruiters.STATE_FILTERS,
+    )
+
+
+@bp.route("/dashboard/invite", methods=["GET", "POST"])
+@login_required
+def invite():
+    session = get_session()
+    banks = recruiters.organisation_banks(session, current_user.organisation_id)
+    form = request.form
+    if request.method == "GET":
+        return render_template("dashboard/invite.html", banks=banks, form={})
+    try:
+        invitation, token = invitations.create_invitation(
+            session,
+            organisation_id=current_user.organisation_id,
+            bank_id=_int(form.get("bank_id"), "bank"),
+            candidate_name=form.get("candidate_name", ""),
+            candidate_email=form.get("candidate_email", ""),
+            created_by_id=current_user.id,
+            now=now(),
+            valid_days=current_app.config["INVITATION_VALID_DAYS"],
+            extra_minutes=_int(form.get("extra_minutes") or "0", "extra time"),
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        for problem in exc.details.get("problems", [exc.message]):
+            flash(problem, "error")
+        return render_template("dashboard/invite.html", banks=banks, form=form), 400
+    session.commit()
+    link = url_for("candidate.landing", token=token, _external=True)
+    return render_template("dashboard/invited.html", invitation=invitation, link=link)
+
+
+@bp.post("/dashboard/invitations/<int:invitation_id>/extra-time")
+@login_required
+def extra_time(invitation_id: int):
+    session = get_session()
+    invitation = invitations.scoped_invitation(session, current_user.organisation_id, invitation_id)
+    minutes = _int(request.form.get("minutes", ""), "extra time")
+    invitations.give_extra_time(session, invitation, minutes, now())
+    session.commit()
+    flash(
+        _(
+            "%(minutes)s extra minutes given to %(name)s.",
+            minutes=minutes,
+            name=invitation.candidate_name,
+        ),
+        "info",
+    )
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.post("/dashboard/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke(invitation_id: int):
+    session = get_session()
+    invitation = invitations.scoped_invitation(session, current_user.organisation_id, invitation_id)
+    invitations.revoke_invitation(invitation, now())
+    session.commit()
+    flash(_("The link for %(name)s is revoked.", name=invitation.candidate_name), "info")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.post("/dashboard/attempts/<int:attempt_id>/rescore")
+@login_required
+def rescore(attempt_id: int):
+    session = get_session()
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.organisation_id != current_user.organisation_id:
+        raise NotFound("No such attempt.")
+    if jobs.requeue(session, attempt.id, now()):
+        flash(_("Scoring queued again."), "info")
+    session.commit()
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.route("/dashboard/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    session = get_session()
+    if request.method == "POST":
+        try:
+            recruiters.create_user(
+                session,
+                organisation=current_user.organisation,
+                email=request.form.get("email"),
+                name=request.form.get("name"),
+                password=request.form.get("password"),
+                role=request.form.get("role", "recruiter"),
+            )
+        except InvalidInput as exc:
+            session.rollback()
+            for problem in exc.details.get("problems", [exc.message]):
+                flash(problem, "error")
+            return render_template(
+                "dashboard/users.html", users=_org_users(session), form=request.form
+            ), 400
+        session.commit()
+        flash(_("User created."), "info")
+        return redirect(url_for("dashboard.users"))
+    return render_template("dashboard/users.html", users=_org_users(session), form={})
+
+
+def _org_users(session):
+    from sqlalchemy import select
+
+    from ..models import User
+
+    stmt = select(User).where(User.organisation_id == current_user.organisation_id)
+    return list(session.scalars(stmt.order_by(User.name)))
+
+
+def _int(value, what: str) -> int:
+    value = (value or "").strip()
+    if not value.isdigit() or len(value) > 9:
+        raise InvalidInput(f"The {what} must be a whole number.")
+    return int(value)

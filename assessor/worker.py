@@ -1,0 +1,55 @@
+"""The worker loop: sweep overdue attempts, then claim and score jobs until told to stop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from .db import database, utcnow
+from .jobs import QueuePolicy, run_one, worker_name
+from .services.attempts import Limits, sweep_overdue
+
+log = logging.getLogger(__name__)
+SWEEP_EVERY_SECONDS = 5.0
+
+
+def policy_from(config) -> QueuePolicy:
+    return QueuePolicy(
+        lease_seconds=config["WORKER_LEASE_SECONDS"],
+        max_tries=config["JOB_MAX_TRIES"],
+        backoff_seconds=config["JOB_BACKOFF_SECONDS"],
+    )
+
+
+def sweep(app) -> int:
+    cfg = app.config
+    limits = Limits(cfg["GRACE_SECONDS"], cfg["ANSWER_MAX_BYTES"], cfg["EVENTS_MAX_PER_SAVE"])
+    clock = cfg.get("CLOCK", utcnow)
+    with database(app).WriteSession.begin() as session:
+        return sweep_overdue(session, clock(), limits)
+
+
+def work(app, stop: threading.Event, *, burst: bool = False, scorer=None) -> int:
+    """Run until ``stop`` is set (or with ``burst``, until the queue is empty); returns jobs run."""
+    if scorer is None:
+        from .services.scoring import make_scorer
+
+        scorer = make_scorer(app.config)
+    policy, owner = policy_from(app.config), worker_name()
+    clock = app.config.get("CLOCK", utcnow)
+    session_factory = database(app).WriteSession
+    done, last_sweep = 0, 0.0
+    while not stop.is_set():
+        if time.monotonic() - last_sweep > SWEEP_EVERY_SECONDS:
+            swept = sweep(app)
+            if swept:
+                log.info("finalised %d overdue attempts", swept)
+            last_sweep = time.monotonic()
+        if run_one(session_factory, scorer, owner, clock, policy):
+            done += 1
+            continue
+        if burst:
+            break
+        stop.wait(app.config["WORKER_POLL_SECONDS"])
+    return done

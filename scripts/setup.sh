@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Install everything Assessor needs on this machine, idempotently:
+# system packages (Java 17, Maven, Chromium, fonts), the Python environment, the LanguageTool jars
+# from Maven Central, textstat's pronouncing dictionary, the translations, the database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+need_apt=()
+command -v java >/dev/null && java -version 2>&1 | grep -q '"17\.' || need_apt+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need_apt+=(maven)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing system packages: ${need_apt[*]}. Install them (as root: apt-get install ${need_apt[*]})." >&2
+    exit 1
+  fi
+  log "Installing system packages: ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  log "Creating the Python environment (.venv)"
+  "$PY" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  log "Installing Python packages"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e ".[test]"
+  touch .venv/.installed
+fi
+export PATH="$PWD/.venv/bin:$PATH"
+
+log "Compiling translations"
+pybabel compile -q -d assessor/translations
+
+log "Installing LanguageTool (Maven Central)"
+assessor languagetool install
+
+log "Preparing the instance folder"
+INSTANCE=${ASSESSOR_INSTANCE_PATH:-$PWD/instance}
+mkdir -p "$INSTANCE"
+if [ -z "${ASSESSOR_SECRET_KEY:-}" ] && [ ! -s "$INSTANCE/secret_key" ]; then
+  (umask 077; python -c 'import secrets; print(secrets.token_urlsafe(48))' > "$INSTANCE/secret_key")
+fi
+if [ ! -f "$INSTANCE/config.py" ]; then
+  cat > "$INSTANCE/config.py" <<'CONF'
+# Settings of this instance (see assessor/config.py for every setting and its default).
+# The embedded default serves plain HTTP on loopback, where a Secure cookie would not be sent back.
+# Behind TLS in production, delete these two lines.
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_SECURE = False
+CONF
+fi
+assessor scoring install-data
+
+log "Migrating the database"
+assessor db upgrade
+assessor banks check

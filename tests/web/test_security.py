@@ -1,0 +1,169 @@
+"""CSRF on every state-changing route, headers, cookies, secret keys, passwords, rate limits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from assessor import create_app
+from assessor.errors import InvalidInput
+from assessor.models import User
+from assessor.services.recruiters import create_user
+from tests.conftest import PASSWORD, login, make_user
+from tests.web.forms import csrf_from
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _state_changing_rules(app):
+    return [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods & STATE_CHANGING)
+    ]
+
+
+def _fill(rule, values):
+    url = rule.rule
+    for arg in rule.arguments:
+        url = re.sub(rf"<(?:[^:>]+:)?{arg}>", str(values[arg]), url)
+    return url
+
+
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(
+    app, recruiter_client, invite
+):
+    invitation, token = invite()
+    values = {"token": token, "invitation_id": invitation.id, "attempt_id": 1}
+    rules = _state_changing_rules(app)
+    assert len(rules) >= 8  # login, logout, start, save, submit, extra time, revoke, rescore, users
+    for rule, method in rules:
+        url = _fill(rule, values)
+        response = recruiter_client.open(url, method=method, data={"x": "1"})
+        assert response.status_code == 400, f"{method} {url} accepted a request without CSRF"
+        assert b"security token" in response.data, url
+        json_response = recruiter_client.open(url, method=method, json={"revision": 1})
+        assert json_response.status_code == 400, f"{method} {url} accepted JSON without CSRF"
+
+
+def test_security_headers_on_every_page(client, invite):
+    _, token = invite()
+    for path in ("/login", f"/t/{token}", "/healthz", "/nope"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_secure_httponly_and_samesite_by_default(database_url, recruiter, app):
+    strict = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "DATABASE_URL": database_url})
+    client = strict.test_client(use_cookies=True)
+    response = client.get("/login")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("key", [None, "", "short-key", "dev-only-not-secret"])
+def test_refuses_to_start_outside_debug_with_a_weak_secret_key(key, database_url, monkeypatch):
+    monkeypatch.delenv("ASSESSOR_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": key, "DATABASE_URL": database_url})
+
+
+def test_starts_with_a_long_random_secret_key(database_url):
+    app = create_app({"SECRET_KEY": "k" * 48, "DATABASE_URL": database_url})
+    assert not app.debug and not app.testing
+
+
+def test_passwords_are_hashed_with_argon2(db_session, recruiter):
+    stored = db_session.scalar(select(User.password_hash).where(User.id == recruiter.id))
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_short_password_is_refused(db_session, org):
+    with pytest.raises(InvalidInput, match="12 characters"):
+        create_user(
+            db_session,
+            organisation=org,
+            email="short@northwind.example",
+            name="S",
+            password="eleven char",
+            role="recruiter",
+        )
+
+
+def test_wrong_password_is_refused_without_saying_which_part_is_wrong(client, recruiter):
+    response = login(client, recruiter.email, "wrong password here")
+    assert response.status_code == 401
+    assert b"The e-mail address or the password is not right." in response.data
+
+
+def test_logins_are_rate_limited(client, recruiter):
+    statuses = [login(client, recruiter.email, "wrong password here").status_code for _ in range(6)]
+    assert statuses[:5] == [401] * 5
+    assert statuses[5] == 429
+    # the limit holds even for the right password
+    assert login(client, recruiter.email).status_code == 429
+
+
+def test_login_never_redirects_off_site(client, recruiter):
+    token = csrf_from(client.get("/login"))
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"email": recruiter.email, "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_candidate_name_is_escaped_on_the_dashboard(recruiter_client, invite):
+    invite(name='<script>alert("x")</script> Bob')
+    page = recruiter_client.get("/dashboard").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Bob" in page
+
+
+def test_recruiters_of_another_organisation_get_404(client, db_session, other_org, invite):
+    invitation, _ = invite()
+    outsider = make_user(db_session, other_org, "olga@contoso.example")
+    login(client, outsider.email)
+    token = csrf_from(client.get("/dashboard"))
+    response = client.post(
+        f"/dashboard/invitations/{invitation.id}/extra-time",
+        data={"minutes": "10", "csrf_token": token},
+    )
+    assert response.status_code == 404
+    assert "Asha" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_only_admins_manage_users(recruiter_client):
+    assert recruiter_client.get("/dashboard/users").status_code == 403
+
+
+def test_admin_adds_a_recruiter(client, admin):
+    login(client, admin.email)
+    token = csrf_from(client.get("/dashboard/users"))
+    response = client.post(
+        "/dashboard/users",
+        data={
+            "name": "Rob",
+            "email": "rob@northwind.example",
+            "password": "long enough password",
+            "role": "recruiter",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    assert "rob@northwind.example" in client.get("/dashboard/users").get_data(as_text=True)
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    for path in ("/dashboard", "/dashboard/invite", "/dashboard/users"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
