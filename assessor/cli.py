@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import FlaskGroup
 
 from . import create_app
+from .config import ConfigError
 
 
 @click.group(
@@ -15,8 +18,17 @@ from . import create_app
     add_version_option=False,
     load_dotenv=False,
 )
-def main() -> None:
+def cli() -> None:
     """Assessor: timed writing tests for back-office candidates."""
+
+
+def main() -> None:
+    """The console script: configuration problems are reported in a line, not a trace."""
+    try:
+        cli()
+    except ConfigError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(2)
 
 
 def register_commands(app) -> None:

@@ -89,6 +89,10 @@ def _fill_derived(app) -> None:
         cfg["QUESTION_BANKS_DIR"] = str(Path(app.root_path).parent / "question_banks")
 
 
+class ConfigError(RuntimeError):
+    """A setting makes it unsafe or impossible to start."""
+
+
 def check_secret_key(app) -> None:
     """Refuse to run outside debug/testing with a missing, default or short secret key."""
     if app.debug or app.testing:
@@ -97,7 +101,7 @@ def check_secret_key(app) -> None:
         return
     key = app.config.get("SECRET_KEY") or ""
     if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
-        raise RuntimeError(
+        raise ConfigError(
             "Refusing to start: set a random SECRET_KEY of at least "
             f"{MIN_SECRET_KEY_LENGTH} characters (ASSESSOR_SECRET_KEY, instance/config.py, "
             "or instance/secret_key written by `make setup`)."

@@ -35,10 +35,7 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 
 log "Compiling translations"
-pybabel compile -q -d assessor/translations
-
-log "Installing LanguageTool (Maven Central)"
-assessor languagetool install
+pybabel compile -d assessor/translations >/dev/null
 
 log "Preparing the instance folder"
 INSTANCE=${ASSESSOR_INSTANCE_PATH:-$PWD/instance}
@@ -55,7 +52,10 @@ SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_SECURE = False
 CONF
 fi
-assessor scoring install-data
+python -m assessor.scoring.cmudict_data >/dev/null
+
+log "Installing LanguageTool (Maven Central)"
+assessor languagetool install
 
 log "Migrating the database"
 assessor db upgrade

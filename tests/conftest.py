@@ -41,6 +41,18 @@ class Clock:
         return self.current
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_instance(tmp_path_factory):
+    """Never read the developer's instance/ folder (its config.py, secret key or database)."""
+    saved = os.environ.get("ASSESSOR_INSTANCE_PATH")
+    os.environ["ASSESSOR_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    yield
+    if saved is None:
+        os.environ.pop("ASSESSOR_INSTANCE_PATH", None)
+    else:
+        os.environ["ASSESSOR_INSTANCE_PATH"] = saved
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     """A migrated empty database: a SQLite file to copy, or a PostgreSQL URL to truncate."""
@@ -87,7 +99,7 @@ def clock():
 def app(database_url, clock, tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
-    os.environ["ASSESSOR_INSTANCE_PATH"] = str(instance)
+    saved, os.environ["ASSESSOR_INSTANCE_PATH"] = os.environ["ASSESSOR_INSTANCE_PATH"], str(instance)
     try:
         app = create_app(
             {
@@ -100,7 +112,7 @@ def app(database_url, clock, tmp_path):
             }
         )
     finally:
-        del os.environ["ASSESSOR_INSTANCE_PATH"]
+        os.environ["ASSESSOR_INSTANCE_PATH"] = saved
     yield app
     database(app).dispose()
 

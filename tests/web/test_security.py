@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from assessor import create_app
+from assessor.config import ConfigError
 from assessor.errors import InvalidInput
 from assessor.models import User
 from assessor.services.recruiters import create_user
@@ -72,7 +73,7 @@ def test_session_cookie_is_secure_httponly_and_samesite_by_default(database_url,
 @pytest.mark.parametrize("key", [None, "", "short-key", "dev-only-not-secret"])
 def test_refuses_to_start_outside_debug_with_a_weak_secret_key(key, database_url, monkeypatch):
     monkeypatch.delenv("ASSESSOR_SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app({"SECRET_KEY": key, "DATABASE_URL": database_url})
 
 
