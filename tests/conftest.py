@@ -99,7 +99,8 @@ def clock():
 def app(database_url, clock, tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
-    saved, os.environ["ASSESSOR_INSTANCE_PATH"] = os.environ["ASSESSOR_INSTANCE_PATH"], str(instance)
+    saved = os.environ["ASSESSOR_INSTANCE_PATH"]
+    os.environ["ASSESSOR_INSTANCE_PATH"] = str(instance)
     try:
         app = create_app(
             {
