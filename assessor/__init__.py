@@ -1,22 +1,25 @@
-"""Assessor: timed writing tests for back-office candidates, scored in the background."""
+"""Assessor: timed writing tests for back-office candidates, scored in the background.
+
+Importing the package loads nothing else, so that ``assessor.scoring`` stays free of Flask.
+"""
 
 from __future__ import annotations
 
 import os
 
-from flask import Flask
 
+def create_app(test_config: dict | None = None):
+    from flask import Flask
 
-def create_app(test_config: dict | None = None) -> Flask:
+    from . import config, db, i18n, security
+    from .cli import register_commands
+    from .web import register_blueprints
+
     instance_path = os.environ.get("ASSESSOR_INSTANCE_PATH") or None
     if instance_path:
         instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
-
-    from . import config, db, i18n, security
-    from .web import register_blueprints
-
     config.load_config(app)
     if test_config:
         app.config.update(test_config)
@@ -25,7 +28,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     register_blueprints(app)
-    from .cli import register_commands
-
     register_commands(app)
     return app

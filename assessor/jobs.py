@@ -104,22 +104,24 @@ def load_input(session: Session, job_id: int) -> AttemptInput:
 
 
 def complete_job(session: Session, job_id: int, card: dict, now: datetime) -> bool:
-    """Write the score and mark done, atomically; a second run keeps the first score."""
+    """Write the score and mark done, atomically. An attempt has one score: a job run twice
+    keeps the first result, and a re-score (after a model change) replaces it."""
     job = session.get(ScoringJob, job_id)
     if job.state == "done":
         return False
-    exists = session.scalar(select(func.count()).where(Score.attempt_id == job.attempt_id))
-    if not exists:
-        session.add(
-            Score(
-                attempt_id=job.attempt_id,
-                overall=float(card["overall"]),
-                level=str(card["level"]),
-                model_version=str(card["model_version"]),
-                card=card,
-                created_at=now,
-            )
-        )
+    values = {
+        "overall": float(card["overall"]),
+        "level": str(card["level"]),
+        "model_version": str(card["model_version"]),
+        "card": card,
+        "created_at": now,
+    }
+    score = session.scalar(select(Score).where(Score.attempt_id == job.attempt_id))
+    if score is None:
+        session.add(Score(attempt_id=job.attempt_id, **values))
+    else:
+        for key, value in values.items():
+            setattr(score, key, value)
     job.state, job.finished_at, job.lease_owner, job.last_error = "done", now, None, None
     session.execute(update(Attempt).where(Attempt.id == job.attempt_id).values(state="scored"))
     try:
@@ -145,17 +147,27 @@ def fail_try(session: Session, job_id: int, error: str, now: datetime, policy) -
 
 
 def requeue(session: Session, attempt_id: int, now: datetime) -> bool:
-    """Re-run the scoring of an attempt whose scoring failed (or after a model change)."""
+    """Re-run the scoring of an attempt whose scoring failed, or after a model change. A score
+    already there stays visible until the new one replaces it."""
     job = session.scalar(select(ScoringJob).where(ScoringJob.attempt_id == attempt_id))
     if job is None or job.state in ("pending", "running"):
         return False
-    existing = session.scalar(select(Score).where(Score.attempt_id == attempt_id))
-    if existing is not None:
-        session.delete(existing)
     job.state, job.tries, job.run_after, job.finished_at = "pending", 0, now, None
     job.last_error = None
-    session.execute(update(Attempt).where(Attempt.id == attempt_id).values(state="submitted"))
+    session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.state == "failed")
+        .values(state="submitted")
+    )
     return True
+
+
+def requeue_many(session: Session, now: datetime, *, bank_slug: str | None = None) -> int:
+    """Queue a re-score of every finished attempt (or those of one bank)."""
+    stmt = select(Attempt.id).where(Attempt.state.in_(("scored", "failed")))
+    if bank_slug:
+        stmt = stmt.where(Attempt.bank_snapshot["id"].as_string() == bank_slug)
+    return sum(requeue(session, attempt_id, now) for attempt_id in session.scalars(stmt).all())
 
 
 def queue_counts(session: Session) -> dict[str, int]:

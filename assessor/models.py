@@ -103,7 +103,7 @@ class Attempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    bank_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    bank_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     language: Mapped[str] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(String(20), default="in_progress")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import N_, AnswerTooLarge, AttemptClosed, InvalidInput, WordLimitProblems
 from ..models import Answer, Attempt, AttemptEvent, Invitation, ScoringJob
-from .invitations import check_usable, find_invitation
+from .invitations import check_usable, find_invitation, hash_token
 
 MAX_REVISION = 2**53 - 1
 CONSENT_MISSING = N_("Please confirm that you have read what is recorded before you start.")
@@ -40,19 +40,21 @@ def count_words(text: str) -> int:
     return len(_WORD_RE.findall(text or ""))
 
 
-def open_attempt(session: Session, token: str, now: datetime, limits: Limits) -> Invitation:
-    """The invitation behind a link, after finalising its attempt if the time ran out."""
-    invitation = find_invitation(session, token)
-    attempt = invitation.attempt
-    if attempt is not None and attempt.state == "in_progress" and _overdue(attempt, now, limits):
+def needs_finalising(attempt: Attempt | None, now: datetime, limits: Limits) -> bool:
+    """An attempt still open although its time and grace are over (the candidate left)."""
+    return attempt is not None and attempt.state == "in_progress" and _overdue(attempt, now, limits)
+
+
+def finalise_overdue(session: Session, attempt_id: int, now: datetime, limits: Limits) -> None:
+    attempt = _lock(session, attempt_id)
+    if needs_finalising(attempt, now, limits):
         _finalise(session, attempt, now, by="sweeper")
-    check_usable(invitation, now)
-    return invitation
 
 
 def start_attempt(session: Session, token: str, *, consent: bool, now: datetime, limits: Limits):
     """Start (or, for a second click or a second tab, return) the attempt of an invitation."""
-    invitation = open_attempt(session, token, now, limits)
+    invitation = find_invitation(session, token)
+    check_usable(invitation, now)
     if invitation.attempt is not None:
         return invitation.attempt
     if not consent:
@@ -92,12 +94,29 @@ def _lock(session: Session, attempt_id: int) -> Attempt:
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
 
+def attempt_by_token(session: Session, token: str) -> Attempt:
+    """The attempt behind a link, in one query that loads neither the bank nor the snapshot."""
+    attempt = (
+        session.scalar(
+            select(Attempt).join(Invitation).where(Invitation.token_hash == hash_token(token))
+        )
+        if isinstance(token, str) and len(token) < 100
+        else None
+    )
+    if attempt is None:
+        find_invitation(session, token)  # 404 for an unknown link
+        raise InvalidInput(N_("This test has not been started yet."))
+    return attempt
+
+
 def save_answers(session, attempt_id: int, payload, *, now: datetime, limits: Limits) -> dict:
-    """Store one autosave batch; each part keeps the highest revision it has seen."""
+    """Store one autosave batch; each part keeps the highest revision it has seen.
+
+    An overdue attempt is finalised in the caller's transaction before AttemptClosed is raised:
+    commit before answering."""
     revision, answers, events = _parse_batch(payload, limits)
     attempt = _lock(session, attempt_id)
-    _check_open(attempt, now, limits)
-    _check_parts(attempt, answers)
+    _check_open(session, attempt, now, limits)
     if revision <= attempt.last_revision:
         return {"saved": False, "reason": "stale", "revision": attempt.last_revision}
     _write_answers(session, attempt.id, revision, answers, now)
@@ -115,7 +134,6 @@ def submit_attempt(session, attempt_id: int, payload, *, now: datetime, limits: 
         _finalise(session, attempt, now, by="sweeper")
         return {"submitted": True, "already": True}
     revision, answers, events = _parse_batch(payload, limits, allow_empty=True)
-    _check_parts(attempt, answers)
     if answers and revision > attempt.last_revision:
         _write_answers(session, attempt.id, revision, answers, now)
         _record_events(session, attempt.id, revision, events, now)
@@ -178,30 +196,30 @@ def sweep_overdue(session: Session, now: datetime, limits: Limits) -> int:
     return len(ids)
 
 
-def _check_open(attempt: Attempt, now: datetime, limits: Limits) -> None:
-    if attempt.state != "in_progress":
+def _check_open(session: Session, attempt: Attempt, now: datetime, limits: Limits) -> None:
+    if attempt.state != "in_progress" and attempt.submitted_by == "candidate":
         raise AttemptClosed(N_("This test has been submitted; nothing more can be saved."))
-    if _overdue(attempt, now, limits):
+    if needs_finalising(attempt, now, limits):
+        _finalise(session, attempt, now, by="sweeper")
+    if attempt.state != "in_progress":
         raise AttemptClosed(N_("The time for this test is over; your last saved answers are kept."))
 
 
-def _check_parts(attempt: Attempt, answers: list[tuple[str, str, str]]) -> None:
-    known = {(t["id"], p) for t in attempt.bank_snapshot["tasks"] for p in task_parts(t)}
-    for task_id, part, _ in answers:
-        if (task_id, part) not in known:
-            raise InvalidInput(f"This test has no answer field '{task_id}/{part}'.")
-
-
 def _write_answers(session, attempt_id, revision, answers, now) -> None:
+    """Conditional updates by primary key: a part never goes back to a lower revision. The ids
+    come from the answer rows, which also tell which fields the attempt has (cheaper than
+    decoding the bank snapshot on every save)."""
+    rows = session.execute(
+        select(Answer.task_id, Answer.part_id, Answer.id).where(Answer.attempt_id == attempt_id)
+    )
+    ids = {(task_id, part): answer_id for task_id, part, answer_id in rows}
+    for task_id, part, _ in answers:
+        if (task_id, part) not in ids:
+            raise InvalidInput(f"This test has no answer field '{task_id}/{part}'.")
     for task_id, part, text in answers:
         session.execute(
             update(Answer)
-            .where(
-                Answer.attempt_id == attempt_id,
-                Answer.task_id == task_id,
-                Answer.part_id == part,
-                Answer.revision < revision,
-            )
+            .where(Answer.id == ids[task_id, part], Answer.revision < revision)
             .values(text=text, revision=revision, saved_at=now)
         )
 

@@ -84,11 +84,18 @@ def check_usable(invitation: Invitation, now: datetime) -> None:
     """Raise InvitationGone when the link can no longer start or resume an attempt."""
     if invitation.revoked_at is not None:
         raise InvitationGone(
-            "This test link has been withdrawn by the recruiter.", reason="revoked"
+            N_("This test link has been withdrawn by the recruiter."), reason="revoked"
         )
     attempt = invitation.attempt
     if attempt is not None and attempt.state != "in_progress":
-        raise InvitationGone(N_("This test has already been submitted. Thank you."), reason="used")
+        if attempt.submitted_by == "candidate":
+            raise InvitationGone(
+                N_("This test has already been submitted. Thank you."), reason="used"
+            )
+        raise InvitationGone(
+            N_("The time for this test is over. Your saved answers were submitted. Thank you."),
+            reason="used",
+        )
     if attempt is None and now > invitation.expires_at:
         raise InvitationGone(
             N_("This test link has expired. Ask the recruiter for a new one."), reason="expired"

@@ -6,12 +6,13 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from sqlalchemy import select
 
 from ..clock import now
-from ..db import get_session
-from ..errors import InvalidInput
+from ..db import database, get_session
+from ..errors import N_, AttemptClosed, InvalidInput, WordLimitProblems
 from ..i18n import locale_for_language
-from ..models import Answer, Invitation
+from ..models import Answer, Attempt, Invitation
 from ..services import attempts
 from ..services.attempts import Limits
+from ..services.invitations import check_usable, find_invitation
 
 bp = Blueprint("candidate", __name__, url_prefix="/t")
 
@@ -22,25 +23,36 @@ def _limits() -> Limits:
 
 
 def _open(token: str) -> Invitation:
+    """The invitation behind a link; an attempt whose time ran out is finalised first, in a
+    write transaction of its own, so that the candidate is told the truth."""
     session = get_session()
-    invitation = attempts.open_attempt(session, token, now(), _limits())
-    session.commit()  # the link may just have finalised an overdue attempt
+    invitation = find_invitation(session, token)
     g.locale = locale_for_language(invitation.bank.language)
+    if attempts.needs_finalising(invitation.attempt, now(), _limits()):
+        attempt_id = invitation.attempt.id
+        session.rollback()  # release this request's transaction (and its lock on SQLite)
+        with database().WriteSession.begin() as writer:
+            attempts.finalise_overdue(writer, attempt_id, now(), _limits())
+        invitation = find_invitation(session, token)
+        session.refresh(invitation.attempt)
     return invitation
+
+
+def _started(token: str) -> Attempt:
+    """The attempt behind a link, for the JSON calls of the attempt page (kept lean: autosaves
+    are the hottest path of the platform)."""
+    attempt = attempts.attempt_by_token(get_session(), token)
+    g.locale = locale_for_language(attempt.language)
+    return attempt
 
 
 @bp.get("/<token>")
 def landing(token: str):
     invitation = _open(token)
+    check_usable(invitation, now())
     attempt = invitation.attempt
     if attempt is None:
-        return render_template(
-            "candidate/landing.html",
-            invitation=invitation,
-            token=token,
-            bank=invitation.bank.definition,
-            extra=invitation.extra_minutes,
-        )
+        return _landing_page(invitation, token)
     answers = get_session().scalars(select(Answer).where(Answer.attempt_id == attempt.id))
     saved = {f"{a.task_id}/{a.part_id}": a.text for a in answers}
     return render_template(
@@ -55,23 +67,26 @@ def landing(token: str):
     )
 
 
+def _landing_page(invitation, token, consent_missing=False):
+    return render_template(
+        "candidate/landing.html",
+        invitation=invitation,
+        token=token,
+        bank=invitation.bank.definition,
+        extra=invitation.extra_minutes,
+        consent_missing=consent_missing,
+    )
+
+
 @bp.post("/<token>/start")
 def start(token: str):
     session = get_session()
+    invitation = _open(token)
     consent = request.form.get("consent") == "yes"
-    try:
-        attempts.start_attempt(session, token, consent=consent, now=now(), limits=_limits())
-    except InvalidInput:
-        session.rollback()
-        invitation = _open(token)
-        return render_template(
-            "candidate/landing.html",
-            invitation=invitation,
-            token=token,
-            bank=invitation.bank.definition,
-            extra=invitation.extra_minutes,
-            consent_missing=True,
-        ), 400
+    if not consent and invitation.attempt is None:
+        check_usable(invitation, now())
+        return _landing_page(invitation, token, consent_missing=True), 400
+    attempts.start_attempt(session, token, consent=consent, now=now(), limits=_limits())
     session.commit()
     return redirect(url_for("candidate.landing", token=token), code=303)
 
@@ -79,10 +94,12 @@ def start(token: str):
 @bp.post("/<token>/save")
 def save(token: str):
     session = get_session()
-    attempt = _open(token).attempt
-    if attempt is None:
-        raise InvalidInput("This test has not been started yet.")
-    result = attempts.save_answers(session, attempt.id, _json(), now=now(), limits=_limits())
+    attempt = _started(token)
+    try:
+        result = attempts.save_answers(session, attempt.id, _json(), now=now(), limits=_limits())
+    except AttemptClosed:
+        session.commit()  # an overdue attempt was just finalised from its last save
+        raise
     session.commit()
     return jsonify(result | _clock(attempt))
 
@@ -90,10 +107,12 @@ def save(token: str):
 @bp.post("/<token>/submit")
 def submit(token: str):
     session = get_session()
-    attempt = _open(token).attempt
-    if attempt is None:
-        raise InvalidInput("This test has not been started yet.")
-    result = attempts.submit_attempt(session, attempt.id, _json(), now=now(), limits=_limits())
+    attempt = _started(token)
+    try:
+        result = attempts.submit_attempt(session, attempt.id, _json(), now=now(), limits=_limits())
+    except WordLimitProblems:
+        session.commit()  # keep the answers this request carried; only the submission waits
+        raise
     session.commit()
     return jsonify(result | {"redirect": url_for("candidate.done", token=token)})
 
@@ -102,17 +121,13 @@ def submit(token: str):
 def status(token: str):
     attempt = _open(token).attempt
     if attempt is None:
-        raise InvalidInput("This test has not been started yet.")
+        raise InvalidInput(N_("This test has not been started yet."))
     return jsonify({"state": attempt.state, "revision": attempt.last_revision} | _clock(attempt))
 
 
 @bp.get("/<token>/done")
 def done(token: str):
-    session = get_session()
-    from ..services.invitations import find_invitation
-
-    invitation = find_invitation(session, token)
-    g.locale = locale_for_language(invitation.bank.language)
+    invitation = _open(token)
     if invitation.attempt is None or invitation.attempt.state == "in_progress":
         return redirect(url_for("candidate.landing", token=token))
     return render_template("candidate/done.html", attempt=invitation.attempt)

@@ -35,12 +35,14 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def error_response(status: int, code: str, message: str, problems=()):
+def error_response(status: int, code: str, message: str, problems=(), task=None):
     _rollback()
     if wants_json():
         body = {"error": {"code": code, "message": message}}
         if problems:
             body["error"]["problems"] = list(problems)
+        if task is not None:
+            body["error"]["task"] = task
         return jsonify(body), status
     return render_template(
         "errors/error.html", status=status, message=message, problems=problems
@@ -64,7 +66,8 @@ def register(app) -> None:
         problems = [
             _translate(*p) if isinstance(p, tuple) else p for p in exc.details.get("problems", ())
         ]
-        return error_response(exc.status, exc.code, _translate(exc.template, exc.params), problems)
+        message = _translate(exc.template, exc.params)
+        return error_response(exc.status, exc.code, message, problems, exc.details.get("task"))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

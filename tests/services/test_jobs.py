@@ -125,3 +125,16 @@ def test_the_worker_hands_the_scorer_what_the_candidate_saw_and_wrote(
     assert data.bank == attempt.bank_snapshot
     assert data.answers[task["id"]] == "Dear Ms Lee"
     assert data.keystrokes[task["id"]][0]["deltas"] == [120, 130]
+
+
+def test_a_rescore_replaces_the_score_and_keeps_one(app, db_session, submitted, clock):
+    work(app, threading.Event(), burst=True, scorer=lambda data: CARD)
+    db_session.rollback()
+    assert jobs.requeue_many(db_session, clock(), bank_slug="support-en") == 1
+    assert jobs.requeue_many(db_session, clock(), bank_slug="backoffice-en") == 0
+    db_session.commit()
+    newer = CARD | {"overall": 64.0, "model_version": "writing-v2"}
+    work(app, threading.Event(), burst=True, scorer=lambda data: newer)
+    db_session.rollback()
+    scores = db_session.scalars(select(Score).where(Score.attempt_id == submitted)).all()
+    assert [(s.overall, s.model_version) for s in scores] == [(64.0, "writing-v2")]

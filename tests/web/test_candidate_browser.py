@@ -1,0 +1,293 @@
+"""The candidate's page in a real browser (Debian's Chromium), driven as a candidate uses it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
+
+from assessor.db import database
+from assessor.models import Answer, Attempt, AttemptEvent, ScoringJob
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp/shots")
+EMAIL = "damaged-lamp-refund"
+REPLY = f"#a-{EMAIL}"
+WORD_TASKS = {
+    "damaged-lamp-refund": 100,
+    "missed-delivery": 120,
+    "double-charge-chat": 40,
+    "address-change-chat": 40,
+}
+SAVED = "All changes saved"
+
+
+@pytest.fixture(autouse=True)
+def quick_autosave(app):
+    """Autosave every second instead of ten, so that the tests wait less; the logic is the same."""
+    app.config["AUTOSAVE_SECONDS"] = 1
+
+
+def read(app, fn):
+    with database(app).Session() as session:
+        return fn(session)
+
+
+def attempt_of(app, invitation_id) -> Attempt | None:
+    return read(
+        app, lambda s: s.scalar(select(Attempt).where(Attempt.invitation_id == invitation_id))
+    )
+
+
+def stored_text(app, invitation_id, task=EMAIL) -> str:
+    attempt = attempt_of(app, invitation_id)
+    stmt = select(Answer.text).where(Answer.attempt_id == attempt.id, Answer.task_id == task)
+    return read(app, lambda s: s.scalar(stmt))
+
+
+def jobs_of(app, attempt_id) -> int:
+    stmt = select(func.count()).select_from(ScoringJob).where(ScoringJob.attempt_id == attempt_id)
+    return read(app, lambda s: s.scalar(stmt))
+
+
+def start_test(page: Page, url: str) -> None:
+    page.goto(url)
+    page.get_by_label("I have read what is recorded and I agree.").check()
+    page.get_by_role("button", name="Start the test").click()
+    expect(page.locator("#attempt")).to_be_visible()
+
+
+def eventually(check, page: Page, timeout_ms: int = 10_000) -> None:
+    """Poll a database condition while the page keeps running."""
+    waited = 0
+    while not check():
+        assert waited < timeout_ms, "the condition never became true"
+        page.wait_for_timeout(100)
+        waited += 100
+
+
+def test_a_candidate_writes_sees_it_saved_and_finds_it_after_a_reload(
+    page: Page, live_server, app, invite, clock
+):
+    invitation, token = invite()
+    url = f"{live_server}/t/{token}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    page.screenshot(path=SHOTS / "landing.png", full_page=True)
+    start_test(page, url)
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^(45:00|44:5\d)$"))
+
+    page.locator(REPLY).click()
+    page.keyboard.type("Dear Dana, thank you for the photos.")
+    status = page.locator("#save-status")
+    expect(status).to_have_text("Changes not saved yet")
+    expect(status).to_have_text(SAVED)
+    expect(page.locator(f"#a-{EMAIL}-count")).to_have_text("7 words")
+    assert stored_text(app, invitation.id) == "Dear Dana, thank you for the photos."
+    keys = read(
+        app,
+        lambda s: [
+            e.data for e in s.scalars(select(AttemptEvent).where(AttemptEvent.kind == "keys"))
+        ],
+    )
+    assert sum(len(k["deltas"]) for k in keys) == len("Dear Dana, thank you for the photos.")
+    assert all(k["task"] == EMAIL and k["start"] > 1_600_000_000_000 for k in keys)
+    page.screenshot(path=SHOTS / "attempt.png")
+    page.screenshot(path=SHOTS / "attempt-full.png", full_page=True)
+
+    clock.advance(minutes=10)  # ten minutes pass on the server; the page is reloaded
+    page.reload()
+
+    expect(page.locator(REPLY)).to_have_value("Dear Dana, thank you for the photos.")
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^(35:00|34:5\d)$"))
+    expect(status).to_have_text(SAVED)
+
+
+def test_text_typed_offline_is_kept_and_sent_when_the_connection_returns(
+    page: Page, context, live_server, app, invite
+):
+    invitation, token = invite()
+    start_test(page, f"{live_server}/t/{token}")
+    page.locator(REPLY).fill("Written online.")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+
+    context.set_offline(True)
+    page.locator(REPLY).press("End")
+    page.keyboard.type(" Written offline.")
+    expect(page.locator("#save-status")).to_contain_text("Offline")
+    page.wait_for_timeout(1500)  # an autosave falls due while offline
+    expect(page.locator("#save-status")).to_contain_text("Offline")
+    assert stored_text(app, invitation.id) == "Written online."
+
+    context.set_offline(False)
+
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    eventually(lambda: stored_text(app, invitation.id) == "Written online. Written offline.", page)
+
+
+def test_text_typed_offline_survives_closing_the_tab(page: Page, context, live_server, app, invite):
+    invitation, token = invite()
+    url = f"{live_server}/t/{token}"
+    start_test(page, url)
+    context.set_offline(True)
+    page.locator(REPLY).fill("Typed on a train, then the tab was closed.")
+    expect(page.locator("#save-status")).to_contain_text("Offline")
+    assert "Typed on a train" in page.evaluate("JSON.stringify(localStorage)")
+    # Chromium hands localStorage writes to its browser process asynchronously: a tab killed in
+    # the same millisecond as the last keystroke may lose it. Close it a moment later, as people do.
+    page.wait_for_timeout(1000)
+    page.close()
+    assert stored_text(app, invitation.id) == ""
+
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(url)
+
+    expect(again.locator(REPLY)).to_have_value("Typed on a train, then the tab was closed.")
+    expect(again.locator("#save-status")).to_have_text(SAVED)
+    eventually(
+        lambda: stored_text(app, invitation.id) == "Typed on a train, then the tab was closed.",
+        again,
+    )
+
+
+def test_the_deadline_submits_the_attempt_with_what_was_typed(
+    page: Page, live_server, app, invite, clock
+):
+    invitation, token = invite()
+    page.clock.install()
+    start_test(page, f"{live_server}/t/{token}")
+    page.locator(REPLY).fill("Half an answer when the time ran out")
+
+    clock.advance(minutes=45)  # the server reaches the deadline...
+    page.clock.fast_forward("45:00")  # ...and so does the page
+
+    expect(page).to_have_url(re.compile(r"/done$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your test has been submitted")
+    attempt = attempt_of(app, invitation.id)
+    assert (attempt.state, attempt.submitted_by) == ("submitted", "deadline")
+    assert stored_text(app, invitation.id) == "Half an answer when the time ran out"
+    assert jobs_of(app, attempt.id) == 1
+
+
+def test_a_double_click_on_submit_sends_one_submission(page: Page, live_server, app, invite):
+    invitation, token = invite()
+    start_test(page, f"{live_server}/t/{token}")
+    for task, minimum in WORD_TASKS.items():
+        page.locator(f"#a-{task}").fill(" ".join(["reply"] * (minimum + 5)))
+    submits = []
+    page.on("request", lambda r: submits.append(r) if r.url.endswith("/submit") else None)
+
+    page.locator("#submit").dblclick()  # opens the confirmation, never submits by itself
+    expect(page.locator("#submit-confirm")).to_be_visible()
+    assert submits == []
+    page.locator("#submit-confirm-yes").dblclick()
+
+    expect(page).to_have_url(re.compile(r"/done$"))
+    assert len(submits) == 1
+    attempt = attempt_of(app, invitation.id)
+    assert (attempt.state, attempt.submitted_by) == ("submitted", "candidate")
+    assert jobs_of(app, attempt.id) == 1
+
+
+def test_word_limit_problems_are_shown_and_the_candidate_may_submit_anyway(
+    page: Page, live_server, app, invite
+):
+    invitation, token = invite()
+    start_test(page, f"{live_server}/t/{token}")
+    page.locator(REPLY).fill("Too short.")
+
+    page.locator("#submit").click()
+    page.locator("#submit-confirm-yes").click()
+
+    problems = page.locator("#submit-problems")
+    expect(problems).to_be_visible()
+    expect(problems).to_have_attribute("role", "alert")
+    expect(problems).to_contain_text("has 2 words; write at least 100")
+    expect(page.locator("#submit-anyway")).to_be_focused()
+    assert attempt_of(app, invitation.id).state == "in_progress"
+
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/done$"))
+    assert stored_text(app, invitation.id) == "Too short."
+
+
+def focus_by_tab(page: Page, element_id: str, limit: int = 80) -> None:
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
+
+
+def test_a_candidate_can_do_everything_with_the_keyboard(page: Page, live_server, app, invite):
+    invitation, token = invite()
+    page.goto(f"{live_server}/t/{token}")
+
+    focus_by_tab(page, "consent")
+    page.keyboard.press("Space")
+    expect(page.locator("#consent")).to_be_checked()
+    focus_by_tab(page, "start")
+    page.keyboard.press("Enter")
+    expect(page.locator("#attempt")).to_be_visible()
+
+    focus_by_tab(page, f"a-{EMAIL}")
+    page.keyboard.type("Typed without a mouse.")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    focus_by_tab(page, "submit")
+    page.keyboard.press("Enter")
+    expect(page.locator("#submit-confirm-yes")).to_be_focused()
+    page.keyboard.press("Escape")  # changes their mind: back to the button
+    expect(page.locator("#submit-confirm")).to_be_hidden()
+    expect(page.locator("#submit")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # "Yes, submit now"
+    expect(page.locator("#submit-anyway")).to_be_focused()  # word limits not met
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/done$"))
+    assert stored_text(app, invitation.id) == "Typed without a mouse."
+
+
+def test_screen_readers_hear_the_time_warnings(page: Page, live_server, invite, clock):
+    _, token = invite()
+    page.clock.install()
+    start_test(page, f"{live_server}/t/{token}")
+    warning = page.locator("#time-warning")
+    expect(warning).to_have_attribute("aria-live", "assertive")
+    expect(warning).to_have_text("")
+
+    clock.advance(minutes=40, seconds=5)
+    page.clock.fast_forward("40:05")
+    expect(warning).to_have_text("5 minutes left.")
+
+    clock.advance(minutes=4)
+    page.clock.fast_forward("04:00")
+    expect(warning).to_have_text("1 minute left.")
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^00:[0-5]\d$"))
+
+
+def test_extra_time_given_by_the_recruiter_reaches_the_open_page(
+    page: Page, live_server, app, invite, clock
+):
+    from assessor.services.invitations import give_extra_time
+
+    invitation, token = invite()
+    page.clock.install()
+    start_test(page, f"{live_server}/t/{token}")
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^(45:00|44:5\d)$"))
+
+    with database(app).WriteSession.begin() as session:
+        from assessor.models import Invitation
+
+        give_extra_time(session, session.get(Invitation, invitation.id), 20, clock())
+    clock.advance(minutes=1, seconds=1)
+    page.clock.fast_forward("01:01")  # the page asks the server for the time every minute
+
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^1:0[34]:\d\d$"))
