@@ -177,7 +177,9 @@ def queue_counts(session: Session) -> dict[str, int]:
     return counts
 
 
-def run_one(Session: sessionmaker, scorer: Scorer, owner: str, clock, policy) -> bool:
+def run_one(
+    Session: sessionmaker, scorer: Scorer, owner: str, clock, policy, on_scored=None
+) -> bool:
     """Claim, score and complete one job. Returns False when there was nothing to do."""
     with Session.begin() as session:
         job_id = claim_job(session, owner, clock(), policy)
@@ -207,6 +209,8 @@ def run_one(Session: sessionmaker, scorer: Scorer, owner: str, clock, policy) ->
         keeper.join()
     with Session.begin() as session:
         complete_job(session, job_id, card, clock())
+    if on_scored is not None:
+        on_scored(data, card)
     return True
 
 

@@ -30,7 +30,7 @@ def sweep(app) -> int:
         return sweep_overdue(session, clock(), limits)
 
 
-def work(app, stop: threading.Event, *, burst: bool = False, scorer=None) -> int:
+def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_scored=None) -> int:
     """Run until ``stop`` is set (or with ``burst``, until the queue is empty); returns jobs run."""
     if scorer is None:
         from .services.scoring import make_scorer
@@ -46,7 +46,7 @@ def work(app, stop: threading.Event, *, burst: bool = False, scorer=None) -> int
             if swept:
                 log.info("finalised %d overdue attempts", swept)
             last_sweep = time.monotonic()
-        if run_one(session_factory, scorer, owner, clock, policy):
+        if run_one(session_factory, scorer, owner, clock, policy, on_scored):
             done += 1
             continue
         if burst:

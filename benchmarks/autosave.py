@@ -173,6 +173,9 @@ def start_attempts(instance: Instance, count: int, duration: float) -> None:
 # --- the server -----------------------------------------------------------------------------------
 
 
+ACCESS_LOG = os.environ.get("BENCH_ACCESS_LOG") == "1"  # production leaves it to the proxy
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -192,6 +195,7 @@ def start_server(instance: Instance, port: int, workers: int, threads: int) -> s
         str(workers),
         "--threads",
         str(threads),
+        *([] if ACCESS_LOG else ["--no-access-log"]),
     ]
     server = subprocess.Popen(cmd, cwd=ROOT, env=instance.env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60

@@ -4,7 +4,8 @@ from .banks import banks
 from .database import db
 from .demo import demo
 from .languagetool import languagetool
+from .scoring import bench, evaluate, scoring
 from .serve import run, sweep, worker
 from .users import recruiters
 
-COMMANDS = [banks, db, demo, languagetool, recruiters, run, sweep, worker]
+COMMANDS = [banks, bench, db, demo, evaluate, languagetool, recruiters, run, scoring, sweep, worker]

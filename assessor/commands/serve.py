@@ -18,8 +18,10 @@ from .. import worker as worker_loop
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="gunicorn processes")
 @click.option("--threads", default=8, show_default=True, type=int, help="threads per process")
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="One line per request on stdout (leave it to the proxy in production).")
 @with_appcontext
-def run(host: str, port: int, workers: int, threads: int) -> None:
+def run(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
     """Serve the web app with gunicorn (the scoring worker is a separate process)."""
     from gunicorn.app.base import BaseApplication
 
@@ -31,7 +33,7 @@ def run(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("accesslog", "-")
+            self.cfg.set("accesslog", "-" if access_log else None)
             self.cfg.set("timeout", 60)
 
         def load(self):

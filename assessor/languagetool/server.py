@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from assessor.languagetool.install import VERSION, LanguageToolError, check_java, is_installed
+from assessor.languagetool.rules import check_params
 
 MAIN_CLASS = "org.languagetool.server.HTTPServer"
 DEFAULT_CONFIG = Path(__file__).with_name("server.properties")
@@ -32,9 +33,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # The exact /v2/check parameters the app sends per language (the scoring client imports them).
 # LanguageTool builds and caches one pipeline per language and parameter set, and the first
 # check of each is slow: warming up with anything else would leave the real first check cold.
-CHECK_PARAMS = MappingProxyType(
-    {lang: MappingProxyType({"language": lang, "level": "default"}) for lang in LANGUAGES}
-)
+CHECK_PARAMS = MappingProxyType({lang: MappingProxyType(check_params(lang)) for lang in LANGUAGES})
 WARMUP_TEXTS = MappingProxyType(
     {
         "en-US": "He go to school yesterday. Their is a problem with you're order.",

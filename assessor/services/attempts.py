@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -94,34 +94,37 @@ def _lock(session: Session, attempt_id: int) -> Attempt:
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
 
-def attempt_by_token(session: Session, token: str) -> Attempt:
-    """The attempt behind a link, in one query that loads neither the bank nor the snapshot."""
-    attempt = (
-        session.scalar(
-            select(Attempt).join(Invitation).where(Invitation.token_hash == hash_token(token))
-        )
-        if isinstance(token, str) and len(token) < 100
-        else None
-    )
+def attempt_by_token(session: Session, token: str, *, lock: bool = False) -> Attempt:
+    """The attempt behind a link, in one query that loads neither the bank nor the snapshot;
+    with ``lock``, its row is locked for the rest of the transaction (saves and submits of one
+    attempt serialise)."""
+    attempt = None
+    if isinstance(token, str) and len(token) < 100:
+        stmt = select(Attempt).join(Invitation).where(Invitation.token_hash == hash_token(token))
+        attempt = session.scalar(stmt.with_for_update(of=Attempt) if lock else stmt)
     if attempt is None:
         find_invitation(session, token)  # 404 for an unknown link
         raise InvalidInput(N_("This test has not been started yet."))
     return attempt
 
 
-def save_answers(session, attempt_id: int, payload, *, now: datetime, limits: Limits) -> dict:
+def save_answers(session, attempt, payload, *, now: datetime, limits: Limits) -> dict:
     """Store one autosave batch; each part keeps the highest revision it has seen.
 
-    An overdue attempt is finalised in the caller's transaction before AttemptClosed is raised:
-    commit before answering."""
+    ``attempt`` is an id, or an Attempt already locked in this transaction. An overdue attempt
+    is finalised in the caller's transaction before AttemptClosed is raised: commit first."""
     revision, answers, events = _parse_batch(payload, limits)
-    attempt = _lock(session, attempt_id)
+    if not isinstance(attempt, Attempt):
+        attempt = _lock(session, attempt)
     _check_open(session, attempt, now, limits)
     if revision <= attempt.last_revision:
         return {"saved": False, "reason": "stale", "revision": attempt.last_revision}
     _write_answers(session, attempt.id, revision, answers, now)
     _record_events(session, attempt.id, revision, events, now)
-    attempt.last_revision = revision
+    session.execute(
+        update(Attempt).where(Attempt.id == attempt.id).values(last_revision=revision),
+        execution_options={"synchronize_session": False},
+    )
     return {"saved": True, "revision": revision, "saved_at": now.isoformat()}
 
 
@@ -206,37 +209,43 @@ def _check_open(session: Session, attempt: Attempt, now: datetime, limits: Limit
 
 
 def _write_answers(session, attempt_id, revision, answers, now) -> None:
-    """Conditional updates by primary key: a part never goes back to a lower revision. The ids
-    come from the answer rows, which also tell which fields the attempt has (cheaper than
-    decoding the bank snapshot on every save)."""
-    rows = session.execute(
-        select(Answer.task_id, Answer.part_id, Answer.id).where(Answer.attempt_id == attempt_id)
-    )
-    ids = {(task_id, part): answer_id for task_id, part, answer_id in rows}
-    for task_id, part, _ in answers:
-        if (task_id, part) not in ids:
-            raise InvalidInput(f"This test has no answer field '{task_id}/{part}'.")
+    """Conditional updates: a part never goes back to a lower revision.
+
+    Callers only write a batch whose revision is above the attempt's last one, and no part ever
+    holds a revision above that, so every existing part is updated: an update that touches no
+    row names a field the attempt does not have (and the caller's transaction is rolled back)."""
     for task_id, part, text in answers:
-        session.execute(
+        result = session.execute(
             update(Answer)
-            .where(Answer.id == ids[task_id, part], Answer.revision < revision)
-            .values(text=text, revision=revision, saved_at=now)
+            .where(
+                Answer.attempt_id == attempt_id,
+                Answer.task_id == task_id,
+                Answer.part_id == part,
+                Answer.revision < revision,
+            )
+            .values(text=text, revision=revision, saved_at=now),
+            execution_options={"synchronize_session": False},
         )
+        if result.rowcount != 1:
+            raise InvalidInput(f"This test has no answer field '{task_id}/{part}'.")
 
 
 def _record_events(session, attempt_id, revision, events, now) -> None:
-    for event in events:
-        session.add(
-            AttemptEvent(
-                attempt_id=attempt_id,
-                kind=event["type"],
-                task_id=event.get("task"),
-                part_id=event.get("part"),
-                revision=revision,
-                data=event,
-                recorded_at=now,
-            )
-        )
+    if not events:
+        return
+    rows = [
+        {
+            "attempt_id": attempt_id,
+            "kind": event["type"],
+            "task_id": event.get("task"),
+            "part_id": event.get("part"),
+            "revision": revision,
+            "data": event,
+            "recorded_at": now,
+        }
+        for event in events
+    ]
+    session.execute(insert(AttemptEvent), rows)
 
 
 def _parse_batch(payload, limits: Limits, allow_empty: bool = False):
@@ -252,7 +261,11 @@ def _parse_batch(payload, limits: Limits, allow_empty: bool = False):
         raise InvalidInput("'answers' must be a list of at most 500 items.")
     if not isinstance(raw_events, list) or len(raw_events) > limits.events_max:
         raise InvalidInput(f"'events' must be a list of at most {limits.events_max} items.")
-    answers = [_parse_answer(item, limits) for item in raw_answers]
+    # a field named twice in one batch keeps its last text
+    parsed = {
+        (t, p): (t, p, text) for t, p, text in map(lambda a: _parse_answer(a, limits), raw_answers)
+    }
+    answers = list(parsed.values())
     events = [_parse_event(item) for item in raw_events]
     return revision, answers, events
 

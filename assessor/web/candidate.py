@@ -38,10 +38,10 @@ def _open(token: str) -> Invitation:
     return invitation
 
 
-def _started(token: str) -> Attempt:
+def _started(token: str, *, lock: bool = False) -> Attempt:
     """The attempt behind a link, for the JSON calls of the attempt page (kept lean: autosaves
     are the hottest path of the platform)."""
-    attempt = attempts.attempt_by_token(get_session(), token)
+    attempt = attempts.attempt_by_token(get_session(), token, lock=lock)
     g.locale = locale_for_language(attempt.language)
     return attempt
 
@@ -94,9 +94,9 @@ def start(token: str):
 @bp.post("/<token>/save")
 def save(token: str):
     session = get_session()
-    attempt = _started(token)
+    attempt = _started(token, lock=True)
     try:
-        result = attempts.save_answers(session, attempt.id, _json(), now=now(), limits=_limits())
+        result = attempts.save_answers(session, attempt, _json(), now=now(), limits=_limits())
     except AttemptClosed:
         session.commit()  # an overdue attempt was just finalised from its last save
         raise

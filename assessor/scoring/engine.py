@@ -1,0 +1,369 @@
+"""Scoring an answer and a whole attempt: the one entry point the worker and the CLI call.
+
+`score_answer` runs the measures that fit a task's kind; `score_attempt` runs it for every task of
+a bank and combines the results into a `ScoreCard` (sub-scores, overall 0-100, an estimated
+CEFR-style level) that keeps every piece of evidence and round-trips through JSON.
+
+Same input, same card: nothing here reads the clock or draws random numbers. Hostile input
+(empty, huge, emoji, HTML, control characters) yields flags and zeros, not exceptions; the one
+exception let through on purpose is `CheckerUnavailable`, so that the job retries instead of
+storing an invented grammar score.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import functools
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from assessor.scoring import aggregate, features, grammar, readability, task, vocabulary
+from assessor.scoring import typing as typing_measure
+from assessor.scoring.aggregate import Proficiency
+from assessor.scoring.grammar import GrammarScore
+from assessor.scoring.readability import ReadabilityScore
+from assessor.scoring.task import CorrectionResult, FormCompletion, ReplyCompletion
+from assessor.scoring.typing import TypingResult
+from assessor.scoring.vocabulary import VocabularyScore
+
+ENGINE_VERSION = "1"
+# Longest text sent to the checker and the measures; replies are a few hundred words.
+MAX_SCORED_CHARS = 20_000
+WRITTEN_KINDS = ("email", "chat")
+# LanguageTool rules whose verdict depends on today's date (LT 6.8 filters FutureDateFilter,
+# NewYearDateFilter and {currentYear}): a re-score next year would differ, so they never count.
+CLOCK_DEPENDENT_RULES = frozenset(
+    {
+        "EN_DATE_WEEKDAY_CURRENTYEAR",
+        "DATE_FUTURE_VERB_PAST",
+        "DATE_FUTURE_VERB_PAST_US",
+        "DATE_NEW_YEAR",
+    }
+)
+LEVELS = aggregate.LEVELS
+# Used when the model file carries none: overall = weighted mean of the sub-scores present.
+DEFAULT_WEIGHTS = {
+    "grammar": 0.30,
+    "readability": 0.10,
+    "vocabulary": 0.15,
+    "task_completion": 0.30,
+    "typing": 0.15,
+}
+
+
+@functools.cache
+def default_model():
+    """The shipped model, read once per process (the file holds about 1 MB of weights)."""
+    return aggregate.load_model()
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (lists, not tuples) that `from_dict` turns back into an equal object."""
+        return _plain(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Any:
+        return _build(cls, data)
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskScore(_Record):
+    task_id: str
+    kind: str
+    score: float  # task completion, 0..100
+    words: int = 0
+    grammar: GrammarScore | None = None
+    readability: ReadabilityScore | None = None
+    vocabulary: VocabularyScore | None = None
+    proficiency: Proficiency | None = None
+    reply: ReplyCompletion | None = None
+    form: FormCompletion | None = None
+    corrections: CorrectionResult | None = None
+    typing: TypingResult | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Subscores(_Record):
+    """0..100 each; None where the bank has no task that measures it."""
+
+    grammar: float | None
+    readability: float | None
+    vocabulary: float | None
+    task_completion: float | None
+    typing: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoreCard(_Record):
+    bank_id: str
+    bank_version: int
+    language: str
+    subscores: Subscores
+    overall: float
+    level: str
+    level_is_estimate: bool
+    level_source: str  # "proficiency model" (written tasks) or "overall score"
+    model_version: str | None
+    engine_version: str
+    tasks: tuple[TaskScore, ...]
+    evidence: Mapping[str, Any]
+
+
+def score_answer(
+    task_: Any,
+    answer: Any,
+    checker: Any,
+    *,
+    language: str,
+    keystrokes: Iterable[Any] = (),
+    model: Any = None,
+    band: tuple[float, float] | None = None,
+) -> TaskScore:
+    """Score one answer: text for email/chat/typing, part id -> text for form and correction.
+
+    `model` is the proficiency model; when None, written tasks load the versioned model file.
+    """
+    kind = task_.kind
+    if kind in WRITTEN_KINDS:
+        return _score_written(task_, answer, checker, language, model, band)
+    if kind == "form":
+        result = task.assess_form(task_, _parts(answer), language)
+        return TaskScore(task_.id, kind, result.score, form=result, flags=result.flags)
+    if kind == "correction":
+        result = task.assess_corrections(task_, _parts(answer), language)
+        return TaskScore(task_.id, kind, result.score, corrections=result)
+    if kind == "typing":
+        text, flags = task.clean_text(answer)
+        result = typing_measure.measure_typing(task_.passage, text, _key_events(keystrokes))
+        words = task.count_words(text)
+        return TaskScore(
+            task_.id, kind, result.score, words, typing=result, flags=flags + result.flags
+        )
+    raise ValueError(f"unknown task kind {kind!r}")
+
+
+def _score_written(
+    task_: Any, answer: Any, checker: Any, language: str, model: Any, band: Any
+) -> TaskScore:
+    text, flags = task.clean_text(answer)
+    reply = task.assess_reply(task_, text, language)
+    words = reply.words.words
+    if words == 0:
+        return TaskScore(task_.id, task_.kind, 0.0, 0, reply=reply, flags=flags + ("empty",))
+    if len(text) > MAX_SCORED_CHARS:
+        text, flags = text[:MAX_SCORED_CHARS], flags + ("truncated",)
+    issues = checker.check(text, language)  # CheckerUnavailable propagates: the job retries
+    ignored = sorted({i.rule_id for i in issues if i.rule_id in CLOCK_DEPENDENT_RULES})
+    if ignored:
+        issues = tuple(i for i in issues if i.rule_id not in CLOCK_DEPENDENT_RULES)
+        flags += tuple(f"ignored_rule: {rule}" for rule in ignored)
+    grammar_score = grammar.grade_grammar(text, issues, language)
+    failures: list[str] = []
+    read = _guard(failures, "readability", readability.measure_readability, text, language, band)
+    vocab = _guard(failures, "vocabulary", vocabulary.measure_vocabulary, text, language)
+    model = model if model is not None else default_model()
+    proficiency = None
+    found = _guard(failures, "features", features.extract_features, text, issues, language)
+    if found is not None:
+        proficiency = _guard(failures, "proficiency", aggregate.predict_proficiency, found, model)
+    return TaskScore(
+        task_.id,
+        task_.kind,
+        reply.score,
+        words,
+        grammar=grammar_score,
+        readability=read,
+        vocabulary=vocab,
+        proficiency=proficiency,
+        reply=reply,
+        flags=tuple(dict.fromkeys(flags + reply.flags + tuple(failures))),
+    )
+
+
+def _guard(failures: list[str], name: str, measure: Any, *args: Any) -> Any:
+    """Run one measure; a failure is recorded on the card (never a made-up number)."""
+    try:
+        return measure(*args)
+    except grammar.CheckerUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one broken measure must not lose the others
+        failures.append(f"measure_failed: {name} ({type(exc).__name__})")
+        return None
+
+
+def _parts(answer: Any) -> Mapping[str, str]:
+    return answer if isinstance(answer, Mapping) else {}
+
+
+def _key_events(events: Any) -> list[Any]:
+    if not isinstance(events, Iterable) or isinstance(events, str | bytes | Mapping):
+        return []
+    return [e for e in events if isinstance(e, Mapping) and e.get("type", "keys") == "keys"]
+
+
+def score_attempt(
+    bank: Any,
+    answers: Mapping[str, Any],
+    checker: Any,
+    keystrokes: Mapping[str, Any] | None = None,
+    *,
+    model: Any = None,
+) -> ScoreCard:
+    """Score every task of the bank and combine them into one card."""
+    answers = answers if isinstance(answers, Mapping) else {}
+    keystrokes = keystrokes if isinstance(keystrokes, Mapping) else {}
+    model = model if model is not None else default_model()
+    band = (bank.readability.min_grade, bank.readability.max_grade) if bank.readability else None
+    scores = tuple(
+        score_answer(
+            t,
+            answers.get(t.id, {} if t.kind in ("form", "correction") else ""),
+            checker,
+            language=bank.language,
+            keystrokes=keystrokes.get(t.id, ()),
+            model=model,
+            band=band,
+        )
+        for t in bank.tasks
+    )
+    subscores = _subscores(scores)
+    weights = _weights(model)
+    overall = _overall(subscores, weights)
+    level, source = _level(scores, overall, model)
+    evidence = {
+        "weights": weights,
+        "tasks_by_kind": _count_kinds(scores),
+        "flags": {s.task_id: list(s.flags) for s in scores if s.flags},
+    }
+    return ScoreCard(
+        bank_id=bank.id,
+        bank_version=bank.version,
+        language=bank.language,
+        subscores=subscores,
+        overall=overall,
+        level=level,
+        level_is_estimate=True,
+        level_source=source,
+        model_version=_model_version(model),
+        engine_version=ENGINE_VERSION,
+        tasks=scores,
+        evidence=evidence,
+    )
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def _subscores(scores: tuple[TaskScore, ...]) -> Subscores:
+    written = [s for s in scores if s.kind in WRITTEN_KINDS]
+
+    def measure(name: str) -> float | None:
+        # An empty or failed measure counts as 0 for a written task: nothing shown, nothing earned.
+        return _mean([getattr(getattr(s, name), "score", 0.0) for s in written])
+
+    return Subscores(
+        grammar=measure("grammar"),
+        readability=measure("readability"),
+        vocabulary=measure("vocabulary"),
+        task_completion=_mean([s.score for s in scores if s.kind != "typing"]),
+        typing=_mean([s.score for s in scores if s.kind == "typing"]),
+    )
+
+
+def _weights(model: Any) -> dict[str, float]:
+    found = _model_attr(model, "subscore_weights")
+    if isinstance(found, Mapping) and set(found) <= set(DEFAULT_WEIGHTS):
+        return {name: float(found.get(name, 0.0)) for name in DEFAULT_WEIGHTS}
+    return dict(DEFAULT_WEIGHTS)
+
+
+def _overall(subscores: Subscores, weights: Mapping[str, float]) -> float:
+    present = {k: v for k, v in dataclasses.asdict(subscores).items() if v is not None}
+    total = sum(weights[k] for k in present)
+    if not total:
+        return 0.0
+    return round(sum(weights[k] * v for k, v in present.items()) / total, 1)
+
+
+def _level(scores: tuple[TaskScore, ...], overall: float, model: Any) -> tuple[str, str]:
+    """The model's estimate for the written tasks (their mean 0-100), else the overall score,
+    placed on the model file's CEFR cut-offs."""
+    estimates = [s.proficiency.score_0_100 for s in scores if s.proficiency is not None]
+    cutoffs = _model_attr(model, "cefr_cutoffs")
+    if estimates:
+        return aggregate.level_for(sum(estimates) / len(estimates), cutoffs), "proficiency model"
+    return aggregate.level_for(overall, cutoffs), "overall score"
+
+
+def _model_attr(model: Any, name: str) -> Any:
+    """A setting of the model file: an attribute of the model, else an entry of its metadata."""
+    if hasattr(model, name):
+        return getattr(model, name)
+    metadata = getattr(model, "metadata", None)
+    return metadata.get(name) if isinstance(metadata, Mapping) else None
+
+
+def _model_version(model: Any) -> str | None:
+    version = _model_attr(model, "version")
+    return None if version is None else str(version)
+
+
+def _count_kinds(scores: tuple[TaskScore, ...]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for score in scores:
+        counts[score.kind] = counts.get(score.kind, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+# --- JSON round trip ------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _Record):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if hasattr(value, "to_dict"):
+        return _plain(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
+
+
+def _build(kind: Any, data: Any) -> Any:
+    """Rebuild a value of type `kind` from its `_plain` form, guided by the dataclasses' hints."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if data is None or kind is Any:
+        return data
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        for option in options:
+            if dataclasses.is_dataclass(option) and isinstance(data, Mapping):
+                return _build(option, data)
+        return _build(options[0], data) if len(options) == 1 else data
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        values = {
+            f.name: _build(hints[f.name], data[f.name])
+            for f in dataclasses.fields(kind)
+            if f.init and f.name in data
+        }
+        return kind(**values)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(args[0], item) for item in data)
+        return tuple(_build(a, item) for a, item in zip(args, data, strict=False))
+    if origin in (dict, collections.abc.Mapping):
+        value_kind = args[1] if len(args) == 2 else Any
+        return {key: _build(value_kind, item) for key, item in data.items()}
+    if kind is float and isinstance(data, int):
+        return float(data)
+    return data

@@ -1,0 +1,112 @@
+"""``assessor bench scoring``: our whole scoring of an answer against the bare LanguageTool check.
+
+Texts are the demo candidates' answers cut to 50, 150 and 400 words, in English and French. Every
+run sends a text never sent before (a new reference number in each sentence), so that neither side
+is measured on LanguageTool's sentence cache.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from .languagetool.server import CHECK_PARAMS
+from .question_banks import EmailTask
+from .scoring.engine import score_answer
+
+SIZES = (50, 150, 400)
+_SENTENCE_END = re.compile(r"([.!?])(?=\s|$)")
+LANGUAGES = ("en-US", "fr")
+DEMO = Path(__file__).resolve().parent / "demo" / "candidates.toml"
+_SOURCES = {"en-US": "maya.rodriguez@example.com", "fr": "sophie.garnier@example.fr"}
+
+
+def bench_texts() -> dict[tuple[str, int], str]:
+    candidates = tomllib.loads(DEMO.read_text("utf-8"))["candidates"]
+    texts = {}
+    for language, email in _SOURCES.items():
+        (source,) = [c for c in candidates if c["email"] == email]
+        words = " ".join(a for a in source["answers"].values() if isinstance(a, str)).split()
+        while len(words) < max(SIZES):
+            words += words
+        for size in SIZES:
+            texts[language, size] = " ".join(words[:size])
+    return texts
+
+
+def _task(size: int) -> EmailTask:
+    return EmailTask(
+        id="bench",
+        kind="email",
+        title="Benchmark",
+        instructions="Reply.",
+        customer_message="Hello",
+        min_words=1,
+        max_words=size * 2,
+        tone="formal",
+        points=(),
+    )
+
+
+class _Runner:
+    def __init__(self, url: str, checker):
+        self.url, self.checker, self.serial = url.rstrip("/"), checker, 0
+
+    def fresh(self, text: str) -> str:
+        """The text with a new reference in every sentence: LanguageTool caches per sentence."""
+        self.serial += 1
+        count = iter(range(1_000_000))
+        return _SENTENCE_END.sub(lambda m: f" (ref {self.serial}-{next(count)}){m.group(1)}", text)
+
+    def bare(self, text: str, language: str) -> None:
+        data = dict(CHECK_PARAMS[language]) | {"text": self.fresh(text)}
+        # a new connection per check, as language-tool-python makes: LanguageTool's HTTP server
+        # answers a kept-alive connection about 40 ms late (delayed ACK), which would flatter us
+        response = requests.post(f"{self.url}/v2/check", data=data, timeout=60)
+        response.raise_for_status()
+
+    def ours(self, text: str, language: str, size: int) -> None:
+        score_answer(_task(size), self.fresh(text), self.checker, language=language)
+
+
+def _timed(fn, *args) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return (time.perf_counter() - start) * 1000
+
+
+def run_bench(url: str, checker, *, repeat: int, batch: int, echo=print) -> None:
+    runner, texts = _Runner(url, checker), bench_texts()
+    for (language, size), text in texts.items():  # warm both paths once per language and size
+        runner.bare(text, language)
+        runner.ours(text, language, size)
+    echo(f"Per answer (median of {repeat} runs):")
+    for (language, size), text in sorted(texts.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        bare = statistics.median(_timed(runner.bare, text, language) for _ in range(repeat))
+        ours = statistics.median(_timed(runner.ours, text, language, size) for _ in range(repeat))
+        echo(
+            f"{size:>3} words {language:<5}  ours {ours:6.0f} ms  bare {bare:6.0f} ms  "
+            f"ratio {ours / bare:.2f}"
+        )
+    echo(f"Throughput ({batch} answers of 150 words, English and French alternating):")
+    work = [(texts[lang, 150], lang) for lang in LANGUAGES] * (batch // 2)
+    for threads in (1, 2):
+        bare = _throughput(lambda item: runner.bare(*item), work, threads)
+        ours = _throughput(lambda item: runner.ours(item[0], item[1], 150), work, threads)
+        echo(
+            f"{threads} worker(s)  ours {ours:5.2f} answers/s  bare {bare:5.2f} checks/s  "
+            f"ratio {ours / bare:.2f}"
+        )
+
+
+def _throughput(fn, work, threads: int) -> float:
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(fn, work))
+    return len(work) / (time.perf_counter() - start)

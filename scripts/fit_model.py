@@ -1,0 +1,284 @@
+"""Fit assessor/scoring/models/writing-v1.json on the calibration data (dev-only: numpy, sklearn).
+
+    .venv/bin/python scripts/fit_model.py --data ../shared/data --lt-url http://127.0.0.1:8091 \
+        --cache /tmp/lt_cache.jsonl [--plots]
+
+LanguageTool matches are cached per text (all rules on; our disabled rules are dropped here,
+exactly as the checker drops them), so refitting after a feature change takes seconds.
+GUG: fit on split=train, report on dev. ELLIPSE: leave-one-prompt-out cross-validation, then
+the shipped model is fitted on every essay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import requests
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GroupKFold, KFold
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assessor.scoring.evaluation import agreement  # noqa: E402
+from assessor.scoring.features import FEATURE_NAMES, extract_features  # noqa: E402
+from assessor.scoring.grammar import DISABLED_RULES, Issue  # noqa: E402
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "assessor/scoring/models/writing-v1.json"
+ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
+MODEL_FEATURES = [name for name in FEATURE_NAMES if name != "paragraphs"]
+
+
+def lt_matches(text: str, url: str, cache: dict, cache_file) -> list[dict]:
+    key = hashlib.sha256(text.encode()).hexdigest()
+    if key not in cache:
+        r = requests.post(f"{url}/v2/check", data={"language": "en-US", "text": text}, timeout=120)
+        r.raise_for_status()
+        cache[key] = [
+            {
+                "offset": m["offset"],
+                "length": m["length"],
+                "rule_id": m["rule"]["id"],
+                "category": m["rule"]["category"]["id"],
+                "issue_type": m["rule"].get("issueType", ""),
+                "message": m["message"],
+                "replacements": [x["value"] for x in m["replacements"][:5]],
+            }
+            for m in r.json()["matches"]
+        ]
+        cache_file.write(json.dumps({"key": key, "matches": cache[key]}) + "\n")
+    return cache[key]
+
+
+def features_for(texts, url, cache_path):
+    cache = {}
+    Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
+    if Path(cache_path).exists():
+        for line in Path(cache_path).read_text().splitlines():
+            row = json.loads(line)
+            cache[row["key"]] = row["matches"]
+    disabled = set(DISABLED_RULES["en"])
+    rows, docs = [], []
+    with open(cache_path, "a") as cache_file:
+        for text in texts:
+            issues = [
+                Issue(
+                    m["offset"],
+                    m["length"],
+                    m["rule_id"],
+                    m["category"],
+                    m["issue_type"],
+                    m["message"],
+                    tuple(m["replacements"]),
+                )
+                for m in lt_matches(text, url, cache, cache_file)
+                if m["rule_id"] not in disabled
+            ]
+            features = extract_features(text, issues, "en-US")
+            rows.append([features[name] for name in MODEL_FEATURES])
+            docs.append(
+                [
+                    key[3:]
+                    for key, count in features.items()
+                    if key.startswith("ng:")
+                    for _ in range(int(count))
+                ]
+            )
+    return np.array(rows), docs
+
+
+NGRAM_WEIGHT = 4.0  # scale of the n-gram block against standardised features (chosen by LOPO)
+
+
+class Combined:
+    """Ridge on [n-gram TF-IDF x weight, standardised features] (essay models)."""
+
+    def __init__(self, X, docs, y, alpha):
+        self.vec = TfidfVectorizer(analyzer=lambda d: d, min_df=5, sublinear_tf=True)
+        tfidf = self.vec.fit_transform(docs)
+        self.mean, self.scale = X.mean(axis=0), X.std(axis=0)
+        self.scale[self.scale == 0] = 1.0
+        self.model = Ridge(alpha=alpha).fit(self._design(X, tfidf), y)
+        self.n_grams = tfidf.shape[1]
+        self.stretch = float(np.std(y) / np.std(self.model.predict(self._design(X, tfidf))))
+
+    def _design(self, X, tfidf):
+        dense = sp.csr_matrix((X - self.mean) / self.scale)
+        return sp.hstack([tfidf * NGRAM_WEIGHT, dense]).tocsr()
+
+    def predict(self, X, docs):
+        raw = self.model.predict(self._design(X, self.vec.transform(docs)))
+        center = self.model.intercept_
+        return center + self.stretch * (raw - center)
+
+    def export(self, alpha, y, target):
+        coef = self.model.coef_
+        grams = self.vec.get_feature_names_out()
+        return {
+            "target": target,
+            "alpha": alpha,
+            "stretch": round(self.stretch, 6),
+            "features": MODEL_FEATURES,
+            "mean": [round(float(v), 6) for v in self.mean],
+            "scale": [round(float(v), 6) for v in self.scale],
+            "coef": [round(float(v), 6) for v in coef[self.n_grams :]],
+            "intercept": round(float(self.model.intercept_), 6),
+            "output_range": [1, 5],
+            "n_train": int(len(y)),
+            "ngrams": {
+                str(g): [round(float(idf), 5), round(float(c) * NGRAM_WEIGHT, 6)]
+                for g, idf, c in zip(grams, self.vec.idf_, coef[: self.n_grams], strict=True)
+                if abs(c) > 1e-6
+            },
+        }
+
+
+def fit_ridge(X, y, alpha):
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = Ridge(alpha=alpha).fit((X - mean) / scale, y)
+    return mean, scale, model
+
+
+def predict(params, X):
+    mean, scale, model = params
+    return model.predict((X - mean) / scale)
+
+
+def stretched(params, X_train, y_train, X):
+    """What the shipped model predicts: the ridge output stretched as in ``export``."""
+    center = params[2].intercept_
+    stretch = np.std(y_train) / np.std(predict(params, X_train))
+    return center + stretch * (predict(params, X) - center)
+
+
+def choose_alpha(X, y, splits):
+    best = None
+    for alpha in ALPHAS:
+        pred = np.zeros(len(y))
+        for tr, te in splits:
+            pred[te] = predict(fit_ridge(X[tr], y[tr], alpha), X[te])
+        r = np.corrcoef(pred, y)[0, 1]
+        if best is None or r > best[1]:
+            best = (alpha, r)
+    return best[0]
+
+
+def export(params, alpha, X, y, target, scale_range):
+    mean, scale, model = params
+    # Ridge predictions are shrunk towards the mean; stretch them back to the human spread so
+    # that rounded scores (QWK, levels) use the whole scale. Correlations do not change.
+    stretch = float(np.std(y) / np.std(predict(params, X)))
+    return {
+        "stretch": round(stretch, 6),
+        "target": target,
+        "alpha": alpha,
+        "features": MODEL_FEATURES,
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in model.coef_],
+        "intercept": round(float(model.intercept_), 6),
+        "output_range": list(scale_range),
+        "n_train": int(len(y)),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--lt-url", default="http://127.0.0.1:8091")
+    ap.add_argument("--cache", default=str(Path.home() / ".cache/assessor/lt_cache_v1.jsonl"))
+    ap.add_argument("--plots", action="store_true")
+    args = ap.parse_args()
+    data = Path(args.data)
+    gug = list(csv.DictReader((data / "gug/train_dev.csv").open(encoding="utf-8")))
+    ell = list(csv.DictReader((data / "ellipse/dev.csv").open(encoding="utf-8")))
+    Xg, _ = features_for([r["text"] for r in gug], args.lt_url, args.cache)
+    Xe, docs = features_for([r["text"] for r in ell], args.lt_url, args.cache)
+    metrics, models, plots = {}, {}, {}
+
+    train = np.array([r["split"] == "train" for r in gug])
+    y = np.array([float(r["mean"]) for r in gug])
+    splits = list(KFold(5, shuffle=True, random_state=0).split(Xg[train]))
+    alpha = choose_alpha(Xg[train], y[train], splits)
+    params = fit_ridge(Xg[train], y[train], alpha)
+    dev_pred = stretched(params, Xg[train], y[train], Xg[~train])
+    expert = [float(r["expert"]) for r, t in zip(gug, train, strict=True) if not t]
+    metrics["gug_dev_mean"] = agreement(list(dev_pred), list(y[~train]))
+    metrics["gug_dev_expert"] = agreement(list(dev_pred), expert)
+    models["sentence"] = export(
+        params, alpha, Xg[train], y[train], "GUG mean grammaticality (1-4)", (1, 4)
+    )
+    plots["gug_dev_mean"] = (dev_pred, y[~train])
+
+    prompts = np.array([r["prompt"] for r in ell])
+    groups = list(GroupKFold(len(set(prompts))).split(Xe, groups=prompts))
+    for trait in ("overall", "grammar"):
+        y = np.array([float(r[trait]) for r in ell])
+        best = None
+        for alpha in (10.0, 30.0):
+            pred = np.zeros(len(y))
+            for tr, te in groups:
+                fold = Combined(Xe[tr], [docs[i] for i in tr], y[tr], alpha)
+                pred[te] = fold.predict(Xe[te], [docs[i] for i in te])
+            r = np.corrcoef(pred, y)[0, 1]
+            if best is None or r > best[0]:
+                best = (r, alpha, pred)
+        _, alpha, pred = best
+        result = agreement(list(pred), list(y))
+        result["qwk_half_points"] = agreement(list(pred * 2), list(y * 2)).get("qwk")
+        result["alpha"] = alpha
+        metrics[f"ellipse_lopo_{trait}"] = result
+        models[f"essay_{trait}"] = Combined(Xe, docs, y, alpha).export(
+            alpha, y, f"ELLIPSE {trait} (1-5)"
+        )
+        plots[f"ellipse_lopo_{trait}"] = (pred, y)
+
+    model = json.loads(MODEL_PATH.read_text()) if MODEL_PATH.exists() else {}
+    model.update({"models": models, "fitted": dt.date.today().isoformat(), "metrics": metrics})
+    MODEL_PATH.write_text(dump_model(model))
+    print(json.dumps(metrics, indent=1))
+    if args.plots:
+        save_plots(plots, MODEL_PATH.parent)
+
+
+def dump_model(model: dict) -> str:
+    """Readable header and weights; the n-gram tables one entry per line."""
+    tables = {name: spec.pop("ngrams", None) for name, spec in model["models"].items()}
+    text = json.dumps(model, indent=1, ensure_ascii=False)
+    parsed = json.loads(text)
+    for name, table in tables.items():
+        if table:
+            model["models"][name]["ngrams"] = table
+            parsed["models"][name]["ngrams"] = table
+    body = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
+    return body + "\n"
+
+
+def save_plots(plots, folder):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for name, (pred, human) in plots.items():
+        fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
+        jitter = np.random.default_rng(0).uniform(-0.08, 0.08, len(human))
+        ax.scatter(pred, human + jitter, s=6, alpha=0.4)
+        r = np.corrcoef(pred, human)[0, 1]
+        ax.set(xlabel="predicted", ylabel="human (jittered)", title=f"{name}  r={r:.3f}")
+        fig.tight_layout()
+        fig.savefig(folder / f"{name}.png")
+        plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()

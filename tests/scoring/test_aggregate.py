@@ -1,0 +1,73 @@
+"""The versioned model and the evaluation statistics."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessor.scoring.aggregate import load_model, predict_dimension, predict_proficiency
+from assessor.scoring.evaluation import (
+    agreement,
+    pearson,
+    quadratic_weighted_kappa,
+    spearman,
+)
+from assessor.scoring.features import FEATURE_NAMES, extract_features
+from assessor.scoring.grammar import Issue
+
+GOOD = (
+    "Dear Mr Lopez,\n\nThank you for your patience while we investigated the duplicate charge. "
+    "I have reversed the second payment, and the confirmation should appear on your statement "
+    "within three business days. Although this took longer than we had hoped, we have also "
+    "added a voucher to your account as an apology.\n\nKind regards,\nAnna"
+)
+WEAK = "i am sory for problem. we will to give you money back. it is ok now , thank"
+
+
+def issues_in(text, *spans):
+    return [
+        Issue(text.index(word), len(word), rule, cat, kind, "m") for word, rule, cat, kind in spans
+    ]
+
+
+def test_model_file_is_complete():
+    model = load_model()
+    assert model.version == "writing-v1"
+    assert {"sentence", "essay_overall", "essay_grammar"} <= set(model.models)
+    assert "CC BY-NC-SA 4.0" in model.metadata["licence"]
+    for linear in model.models.values():
+        assert set(linear.features) <= set(FEATURE_NAMES) | {"words"}
+
+
+def test_better_text_scores_higher():
+    model = load_model()
+    weak_issues = issues_in(
+        WEAK,
+        ("i", "I_LOWERCASE", "TYPOS", "misspelling"),
+        ("sory", "MORFOLOGIK_RULE_EN_US", "TYPOS", "misspelling"),
+        ("to give", "TO_NON_BASE", "GRAMMAR", "grammar"),
+    )
+    good = predict_proficiency(extract_features(GOOD, [], "en-US"), model)
+    weak = predict_proficiency(extract_features(WEAK, weak_issues, "en-US"), model)
+    assert good.score_0_100 > weak.score_0_100
+    assert good.level >= weak.level
+    assert 0 <= weak.score_0_100 <= 100 and good.level in {"A1", "A2", "B1", "B2", "C1", "C2"}
+
+
+def test_sentences_use_the_sentence_model():
+    model = load_model()
+    features = extract_features("She go to school.", [], "en-US")
+    assert predict_dimension(features, model, "grammar").model.endswith("/sentence")
+    assert predict_dimension(features, model, "overall").model.endswith("/essay_overall")
+
+
+def test_statistics():
+    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1)
+    assert spearman([1, 2, 3, 4], [1, 4, 9, 16]) == pytest.approx(1)
+    assert spearman([1, 2, 2, 3], [1, 2, 2, 3]) == pytest.approx(1)
+    assert quadratic_weighted_kappa([1, 2, 3], [1, 2, 3]) == pytest.approx(1)
+    assert quadratic_weighted_kappa([1, 1, 3, 3], [3, 3, 1, 1]) < 0
+
+
+def test_agreement_reports_qwk_only_on_whole_numbers():
+    assert "qwk" in agreement([1.2, 2.8, 3.9], [1, 3, 4])
+    assert "qwk" not in agreement([1.2, 2.8, 3.9], [1.5, 3, 4])

@@ -1,0 +1,87 @@
+"""scoring/ stays pure (no web or database code) and works with the outside network refused."""
+
+from __future__ import annotations
+
+import ast
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCORING = Path(__file__).resolve().parents[2] / "assessor" / "scoring"
+FORBIDDEN = ("flask", "sqlalchemy", "assessor.models", "assessor.web", "assessor.db")
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(SCORING.glob("*.py")), ids=lambda p: p.name)
+def test_no_web_or_database_imports(path):
+    for name in imported_modules(path):
+        assert not name.startswith(FORBIDDEN), f"{path.name} imports {name}"
+
+
+def test_importing_scoring_loads_no_web_or_database_code():
+    # ``import assessor`` itself defines create_app (and so loads Flask): count only what the
+    # scoring modules add on top of their parent package.
+    code = (
+        "import sys, importlib, pkgutil, assessor\n"
+        "before = set(sys.modules)\n"
+        "import assessor.scoring as s\n"
+        "for m in pkgutil.iter_modules(s.__path__):\n"
+        "    importlib.import_module('assessor.scoring.' + m.name)\n"
+        f"bad = [m for m in set(sys.modules) - before if m.startswith({FORBIDDEN!r})]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _is_loopback(address) -> bool:
+    host = address[0] if isinstance(address, tuple) else str(address)
+    return host in ("127.0.0.1", "::1", "localhost") or str(host).startswith("127.")
+
+
+@pytest.fixture
+def outside_refused(monkeypatch):
+    real_connect = socket.socket.connect
+    real_create = socket.create_connection
+
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+            raise OSError(f"test: outside connection to {address} refused")
+        return real_connect(self, address)
+
+    def create_connection(address, *args, **kwargs):
+        if not _is_loopback(address):
+            raise OSError(f"test: outside connection to {address} refused")
+        return real_create(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+
+
+@pytest.mark.languagetool
+def test_scoring_works_offline(outside_refused, languagetool_url):
+    from assessor.scoring.aggregate import load_model, predict_proficiency
+    from assessor.scoring.features import extract_features
+    from assessor.scoring.grammar import LanguageToolChecker
+    from assessor.scoring.readability import measure_readability
+    from assessor.scoring.vocabulary import measure_vocabulary
+
+    text = "Thank you for your message. She go to the bank tomorrow to check you're payment."
+    with pytest.raises(OSError):
+        socket.create_connection(("192.0.2.1", 80), timeout=1)
+    assert measure_readability(text, "en-US").grade > 0
+    assert measure_vocabulary(text, "fr").words > 0
+    issues = LanguageToolChecker([languagetool_url]).check(text, "en-US")
+    assert issues
+    assert predict_proficiency(extract_features(text, issues, "en-US"), load_model()).level
