@@ -125,7 +125,8 @@ def rescore(bank_slug: str | None, wait: bool) -> None:
 
     app = current_app._get_current_object()
     with database(app).WriteSession.begin() as session:
-        queued = jobs.requeue_many(session, utcnow(), bank_slug=bank_slug)
+        now = app.config.get("CLOCK", utcnow)()
+        queued = jobs.requeue_many(session, now, bank_slug=bank_slug)
     click.echo(f"Queued {queued} attempt(s) for re-scoring.")
     if not wait or not queued:
         return

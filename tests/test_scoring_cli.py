@@ -1,0 +1,123 @@
+"""`assessor evaluate`, `assessor bench scoring` and `assessor scoring rescore`, end to end with
+the real LanguageTool server."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from assessor.models import Score
+from assessor.services import attempts
+from assessor.services.attempts import Limits
+from assessor.worker import work
+
+pytestmark = pytest.mark.languagetool
+
+RATED = [  # our own sentences, rated by us on the GUG scale (4 = perfect)
+    ("Thank you for your patience while we check your order.", 4),
+    ("We have refunded the full amount to your card.", 4),
+    ("I am sorry for the delay in delivering your parcel.", 4),
+    ("Your order have been shipped yesterday and it arrive tomorrow.", 2),
+    ("He dont know where is the package of him.", 2),
+    ("me sorry we no can refund you money becaus polisy.", 1),
+    ("The invoice were send to the wrong adress last week.", 2),
+    ("Please let us know if there is anything else we can do.", 4),
+]
+
+
+@pytest.fixture
+def lt_app(app, languagetool_url):
+    app.config["LANGUAGETOOL_URLS"] = [languagetool_url]
+    return app
+
+
+def _csv(path, rows, header=("sentence", "rating")):
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_evaluate_prints_agreement_as_json(lt_app, runner, tmp_path):
+    path = _csv(tmp_path / "rated.csv", RATED)
+    result = runner.invoke(
+        args=[
+            "evaluate",
+            str(path),
+            "--dimension",
+            "grammar",
+            "--text-column",
+            "sentence",
+            "--human-column",
+            "rating",
+            "--json",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["n"] == len(RATED)
+    assert {"pearson", "spearman", "qwk"} <= report.keys()  # a whole-number scale gets QWK
+    assert report["pearson"] > 0.5  # clean sentences must score above broken ones
+
+
+def test_evaluate_names_a_missing_column_and_bad_rows(lt_app, runner, tmp_path):
+    path = _csv(tmp_path / "rated.csv", RATED)
+    result = runner.invoke(
+        args=[
+            "evaluate",
+            str(path),
+            "--dimension",
+            "overall",
+            "--text-column",
+            "text",
+            "--human-column",
+            "rating",
+        ]
+    )
+    assert result.exit_code == 2 and "no column text" in result.output
+    bad = _csv(tmp_path / "bad.csv", [*RATED[:3], ("Fine text.", "n/a")])
+    result = runner.invoke(
+        args=[
+            "evaluate",
+            str(bad),
+            "--dimension",
+            "grammar",
+            "--json",
+            "--text-column",
+            "sentence",
+            "--human-column",
+            "rating",
+        ]
+    )
+    assert result.exit_code == 0
+    assert "row 5, column 'rating': 'n/a' is not a number" in result.output
+
+
+def test_bench_scoring_prints_ours_and_bare_side_by_side(lt_app, runner):
+    result = runner.invoke(args=["bench", "scoring", "--repeat", "1", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "ratio" in line]
+    assert len(lines) == 6 + 2  # 3 sizes x 2 languages, then 1 and 2 workers
+    assert any(
+        line.startswith("150 words en-US") and "ours" in line and "bare" in line for line in lines
+    )
+
+
+def test_rescore_replaces_scores_with_progress(lt_app, runner, db_session, invite, clock):
+    limits = Limits(30, 1_000_000, 500)
+    _, token = invite()
+    attempt = attempts.start_attempt(db_session, token, consent=True, now=clock(), limits=limits)
+    db_session.commit()
+    attempts.submit_attempt(db_session, attempt.id, {"confirm": True}, now=clock(), limits=limits)
+    db_session.commit()
+    assert work(lt_app, threading.Event(), burst=True) == 1
+    result = runner.invoke(args=["scoring", "rescore", "--bank", "support-en", "--wait"])
+    assert result.exit_code == 0, result.output
+    assert "Queued 1 attempt(s)" in result.output and "1/1 scored" in result.output
+    db_session.rollback()
+    assert len(db_session.scalars(select(Score)).all()) == 1
