@@ -18,8 +18,12 @@ from .. import worker as worker_loop
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="gunicorn processes")
 @click.option("--threads", default=8, show_default=True, type=int, help="threads per process")
-@click.option("--access-log/--no-access-log", default=True, show_default=True,
-              help="One line per request on stdout (leave it to the proxy in production).")
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One line per request on stdout (leave it to the proxy in production).",
+)
 @with_appcontext
 def run(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
     """Serve the web app with gunicorn (the scoring worker is a separate process)."""
