@@ -107,3 +107,23 @@ def test_demo_loads_content_prints_a_login_and_working_links(runner, app, client
     db_session.rollback()  # see what the second run committed
     assert db_session.scalar(select(func.count()).select_from(Attempt)) == finished
     assert db_session.scalar(select(func.count()).select_from(Invitation)) == finished + 6
+
+
+def test_languagetool_install_is_idempotent_and_status_tells_the_truth(app, runner):
+    from tests.plugins.languagetool_server import languagetool_home
+
+    home = languagetool_home()
+    app.config["LANGUAGETOOL_HOME"] = str(home)
+    result = runner.invoke(args=["languagetool", "install"])
+    assert result.exit_code == 0, result.output
+    assert "LanguageTool 6.8 is installed" in result.output
+    app.config["LANGUAGETOOL_URLS"] = ["http://127.0.0.1:9"]
+    result = runner.invoke(args=["languagetool", "status"])
+    assert result.exit_code == 1
+    assert "local server: not running" in result.output and "does not answer" in result.output
+
+
+def test_languagetool_status_sees_a_running_server(app, runner, languagetool_url):
+    app.config["LANGUAGETOOL_URLS"] = [languagetool_url]
+    result = runner.invoke(args=["languagetool", "status"])
+    assert result.exit_code == 0 and "answers" in result.output

@@ -10,7 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..languagetool import server
+from ..languagetool import LanguageToolError, server
+from ..languagetool import install as install_jars
 
 
 def _paths() -> tuple[Path, Path, int]:
@@ -30,8 +31,8 @@ def install() -> None:
     """Fetch the LanguageTool jars from Maven Central (needs Java 17 and Maven)."""
     home, _, _ = _paths()
     try:
-        result = server.install(home)
-    except server.LanguageToolError as exc:
+        result = install_jars(home)
+    except LanguageToolError as exc:
         click.secho(f"LanguageTool install failed: {exc}", fg="red", err=True)
         sys.exit(1)
     click.echo(f"LanguageTool {result.version} is installed in {home}.")
@@ -46,7 +47,7 @@ def start() -> None:
         status = server.start(
             home, state, port=port, heap_mb=current_app.config["LANGUAGETOOL_HEAP_MB"]
         )
-    except server.LanguageToolError as exc:
+    except LanguageToolError as exc:
         click.secho(f"LanguageTool did not start: {exc}", fg="red", err=True)
         sys.exit(1)
     click.echo(f"LanguageTool is running at {status.url} (pid {status.pid}).")
