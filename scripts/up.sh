@@ -9,8 +9,9 @@ PORT=${ASSESSOR_PORT:-5000}
 
 assessor languagetool start
 assessor demo --base-url "http://$HOST:$PORT"
-assessor worker > instance/worker.log 2>&1 &
+INSTANCE=${ASSESSOR_INSTANCE_PATH:-$PWD/instance}
+assessor worker > "$INSTANCE/worker.log" 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
-echo "Scoring worker running (pid $worker, log instance/worker.log). Press Ctrl-C to stop." >&2
+echo "Scoring worker running (pid $worker, log $INSTANCE/worker.log). Press Ctrl-C to stop." >&2
 assessor run --host "$HOST" --port "$PORT"
