@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,29 @@ class Limits:
     grace_seconds: int
     answer_max_bytes: int
     events_max: int
+
+
+# The autosave path is the hottest of the platform: its statements are built once, on the tables
+# (no ORM bookkeeping), and only their parameters change.
+_ANSWERS = Answer.__table__
+_BY_TOKEN = select(Attempt).join(Invitation).where(Invitation.token_hash == bindparam("token_hash"))
+_BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update(of=Attempt)
+_WRITE_ANSWER = (
+    _ANSWERS.update()
+    .where(
+        _ANSWERS.c.attempt_id == bindparam("a_id"),
+        _ANSWERS.c.task_id == bindparam("a_task"),
+        _ANSWERS.c.part_id == bindparam("a_part"),
+        _ANSWERS.c.revision < bindparam("a_revision"),
+    )
+    .values(text=bindparam("a_text"), revision=bindparam("a_revision"), saved_at=bindparam("a_at"))
+)
+_SET_LAST_REVISION = (
+    Attempt.__table__.update()
+    .where(Attempt.__table__.c.id == bindparam("a_id"))
+    .values(last_revision=bindparam("a_revision"))
+)
+_INSERT_EVENTS = AttemptEvent.__table__.insert()
 
 
 def task_parts(task: dict) -> list[str]:
@@ -100,8 +123,8 @@ def attempt_by_token(session: Session, token: str, *, lock: bool = False) -> Att
     attempt serialise)."""
     attempt = None
     if isinstance(token, str) and len(token) < 100:
-        stmt = select(Attempt).join(Invitation).where(Invitation.token_hash == hash_token(token))
-        attempt = session.scalar(stmt.with_for_update(of=Attempt) if lock else stmt)
+        stmt = _BY_TOKEN_LOCKED if lock else _BY_TOKEN
+        attempt = session.scalar(stmt, {"token_hash": hash_token(token)})
     if attempt is None:
         find_invitation(session, token)  # 404 for an unknown link
         raise InvalidInput(N_("This test has not been started yet."))
@@ -121,10 +144,7 @@ def save_answers(session, attempt, payload, *, now: datetime, limits: Limits) ->
         return {"saved": False, "reason": "stale", "revision": attempt.last_revision}
     _write_answers(session, attempt.id, revision, answers, now)
     _record_events(session, attempt.id, revision, events, now)
-    session.execute(
-        update(Attempt).where(Attempt.id == attempt.id).values(last_revision=revision),
-        execution_options={"synchronize_session": False},
-    )
+    session.execute(_SET_LAST_REVISION, {"a_id": attempt.id, "a_revision": revision})
     return {"saved": True, "revision": revision, "saved_at": now.isoformat()}
 
 
@@ -215,17 +235,8 @@ def _write_answers(session, attempt_id, revision, answers, now) -> None:
     holds a revision above that, so every existing part is updated: an update that touches no
     row names a field the attempt does not have (and the caller's transaction is rolled back)."""
     for task_id, part, text in answers:
-        result = session.execute(
-            update(Answer)
-            .where(
-                Answer.attempt_id == attempt_id,
-                Answer.task_id == task_id,
-                Answer.part_id == part,
-                Answer.revision < revision,
-            )
-            .values(text=text, revision=revision, saved_at=now),
-            execution_options={"synchronize_session": False},
-        )
+        params = {"a_id": attempt_id, "a_task": task_id, "a_part": part, "a_revision": revision}
+        result = session.execute(_WRITE_ANSWER, params | {"a_text": text, "a_at": now})
         if result.rowcount != 1:
             raise InvalidInput(f"This test has no answer field '{task_id}/{part}'.")
 
@@ -245,7 +256,7 @@ def _record_events(session, attempt_id, revision, events, now) -> None:
         }
         for event in events
     ]
-    session.execute(insert(AttemptEvent), rows)
+    session.execute(_INSERT_EVENTS, rows)
 
 
 def _parse_batch(payload, limits: Limits, allow_empty: bool = False):

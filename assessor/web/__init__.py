@@ -2,10 +2,12 @@
 
 
 def register_blueprints(app) -> None:
+    from ..extensions import limiter
     from . import auth, candidate, dashboard, errors, health
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
+    limiter.exempt(candidate.bp)  # candidates hold a 256-bit link; the checks cost every autosave
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(health.bp)
     errors.register(app)
