@@ -3,9 +3,23 @@
 from .banks import banks
 from .database import db
 from .demo import demo
+from .export import export
 from .languagetool import languagetool
 from .scoring import bench, evaluate, scoring
 from .serve import run, sweep, worker
 from .users import recruiters
 
-COMMANDS = [banks, bench, db, demo, evaluate, languagetool, recruiters, run, scoring, sweep, worker]
+COMMANDS = [
+    banks,
+    bench,
+    db,
+    demo,
+    evaluate,
+    export,
+    languagetool,
+    recruiters,
+    run,
+    scoring,
+    sweep,
+    worker,
+]

@@ -1,0 +1,240 @@
+"""One flat row per candidate (invitation), streamed in batches, for spreadsheets and feeds.
+
+The main query selects columns, never whole objects, and is read with ``yield_per``: rows come
+from the cursor a batch at a time and nothing is kept in the session's identity map. The
+integrity counts of a batch come from one grouped query over its attempts. A score card is read,
+flattened and dropped row by row, so memory stays flat however many candidates are exported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from ...errors import InvalidInput
+from ...models import Attempt, AttemptEvent, Bank, Invitation, Organisation, Score
+
+BATCH_SIZE = 200  # rows (and score cards, tens of kB each) held at once
+SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
+COLUMNS = (
+    "organisation",
+    "invitation_id",
+    "attempt_id",
+    "candidate_name",
+    "candidate_email",
+    "bank_id",
+    "bank_version",
+    "bank_title",
+    "language",
+    "state",
+    "invited_at",
+    "started_at",
+    "submitted_at",
+    "submitted_by",
+    "time_used_minutes",
+    *SUBSCORES,
+    "typing_wpm",
+    "typing_accuracy_percent",
+    "overall",
+    "level",
+    "level_is_estimate",
+    "model_version",
+    "pastes",
+    "pasted_characters",
+    "focus_losses",
+)
+STATES = ("invited", "revoked", "in_progress", "submitted", "scored", "failed")
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which candidates to export; every field optional. Dates compare with the invitation's."""
+
+    state: str | None = None
+    bank_id: str | None = None  # the bank's slug, any version
+    invited_from: datetime | None = None
+    invited_until: datetime | None = None
+
+    @classmethod
+    def coerce(cls, value: ExportFilters | Mapping[str, Any] | None) -> ExportFilters:
+        if value is None or isinstance(value, cls):
+            return value or cls()
+        unknown = set(value) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise InvalidInput(f"Unknown export filter(s): {', '.join(sorted(unknown))}.")
+        filters = cls(**value)
+        if filters.state is not None and filters.state not in STATES:
+            raise InvalidInput(f"The state must be one of: {', '.join(STATES)}.")
+        return filters
+
+
+def export_rows(
+    session: Session,
+    organisation_id: int | None,
+    *,
+    filters: ExportFilters | Mapping[str, Any] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[dict[str, Any]]:
+    """Yield one row (keys: ``COLUMNS``) per invitation of the organisation, or of all of them
+    when ``organisation_id`` is None, oldest first. Missing values are None."""
+    stmt = _apply(_base_query(organisation_id), ExportFilters.coerce(filters))
+    result = session.execute(stmt.execution_options(yield_per=batch_size))
+    for batch in result.partitions():
+        attempt_ids = [row.attempt_id for row in batch if row.attempt_id is not None]
+        integrity = _integrity_counts(session, attempt_ids)
+        for row in batch:
+            yield _flatten(row, integrity.get(row.attempt_id))
+
+
+def _base_query(organisation_id: int | None) -> Select:
+    stmt = (
+        select(
+            Organisation.name.label("organisation"),
+            Invitation.id.label("invitation_id"),
+            Invitation.candidate_name,
+            Invitation.candidate_email,
+            Invitation.created_at.label("invited_at"),
+            Invitation.revoked_at,
+            Bank.slug.label("bank_id"),
+            Bank.version.label("bank_version"),
+            Bank.title.label("bank_title"),
+            Bank.language,
+            Attempt.id.label("attempt_id"),
+            Attempt.state,
+            Attempt.started_at,
+            Attempt.submitted_at,
+            Attempt.submitted_by,
+            Score.overall,
+            Score.level,
+            Score.model_version,
+            Score.card,
+        )
+        .join(Organisation, Organisation.id == Invitation.organisation_id)
+        .join(Bank, Bank.id == Invitation.bank_id)
+        .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+        .outerjoin(Score, Score.attempt_id == Attempt.id)
+        .order_by(Invitation.id)
+    )
+    if organisation_id is not None:
+        stmt = stmt.where(Invitation.organisation_id == organisation_id)
+    return stmt
+
+
+def _apply(stmt: Select, filters: ExportFilters) -> Select:
+    if filters.state == "invited":
+        stmt = stmt.where(Attempt.id.is_(None), Invitation.revoked_at.is_(None))
+    elif filters.state == "revoked":
+        stmt = stmt.where(Attempt.id.is_(None), Invitation.revoked_at.is_not(None))
+    elif filters.state is not None:
+        stmt = stmt.where(Attempt.state == filters.state)
+    if filters.bank_id:
+        stmt = stmt.where(Bank.slug == filters.bank_id)
+    if filters.invited_from:
+        stmt = stmt.where(Invitation.created_at >= filters.invited_from)
+    if filters.invited_until:
+        stmt = stmt.where(Invitation.created_at < filters.invited_until)
+    return stmt
+
+
+def _integrity_counts(session: Session, attempt_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """attempt id -> (pastes, pasted characters, focus losses), for one batch of attempts."""
+    if not attempt_ids:
+        return {}
+    is_paste = AttemptEvent.kind == "paste"
+    stmt = (
+        select(
+            AttemptEvent.attempt_id,
+            func.sum(case((is_paste, 1), else_=0)),
+            func.sum(case((is_paste, AttemptEvent.data["length"].as_integer()), else_=0)),
+            func.sum(case((AttemptEvent.kind == "blur", 1), else_=0)),
+        )
+        .where(AttemptEvent.attempt_id.in_(attempt_ids))
+        .where(AttemptEvent.kind.in_(("paste", "blur")))
+        .group_by(AttemptEvent.attempt_id)
+    )
+    return {
+        attempt_id: (int(pastes or 0), int(chars or 0), int(blurs or 0))
+        for attempt_id, pastes, chars, blurs in session.execute(stmt)
+    }
+
+
+def _flatten(row: Any, integrity: tuple[int, int, int] | None) -> dict[str, Any]:
+    card = row.card if isinstance(row.card, Mapping) else {}
+    subscores = card.get("subscores") if isinstance(card.get("subscores"), Mapping) else {}
+    wpm, accuracy = _typing(card)
+    attempted = row.attempt_id is not None
+    pastes, pasted, blurs = integrity or ((0, 0, 0) if attempted else (None, None, None))
+    out: dict[str, Any] = {
+        "organisation": row.organisation,
+        "invitation_id": row.invitation_id,
+        "attempt_id": row.attempt_id,
+        "candidate_name": row.candidate_name,
+        "candidate_email": row.candidate_email,
+        "bank_id": row.bank_id,
+        "bank_version": row.bank_version,
+        "bank_title": row.bank_title,
+        "language": row.language,
+        "state": row.state or ("revoked" if row.revoked_at is not None else "invited"),
+        "invited_at": iso_utc(row.invited_at),
+        "started_at": iso_utc(row.started_at),
+        "submitted_at": iso_utc(row.submitted_at),
+        "submitted_by": row.submitted_by,
+        "time_used_minutes": minutes_used(row.started_at, row.submitted_at),
+    }
+    out.update({name: _number(subscores.get(name)) for name in SUBSCORES})
+    out.update(
+        typing_wpm=wpm,
+        typing_accuracy_percent=accuracy,
+        overall=_number(row.overall),
+        level=row.level,
+        level_is_estimate=bool(card.get("level_is_estimate", True)) if row.level else None,
+        model_version=row.model_version,
+        pastes=pastes,
+        pasted_characters=pasted,
+        focus_losses=blurs,
+    )
+    return out
+
+
+def _typing(card: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """Mean net WPM and accuracy (in %) over the card's typing tasks, where measured."""
+    wpms, accuracies = [], []
+    for task in card.get("tasks") or ():
+        result = task.get("typing") if isinstance(task, Mapping) else None
+        if isinstance(result, Mapping):
+            if (wpm := _number(result.get("net_wpm"))) is not None:
+                wpms.append(wpm)
+            if (accuracy := _number(result.get("accuracy"))) is not None:
+                accuracies.append(accuracy * 100)
+    return _mean(wpms), _mean(accuracies)
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def _number(value: Any) -> float | None:
+    """A finite number or None: NaN and infinities have no place in CSV, XLSX or JSON."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def minutes_used(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round(max(0.0, (end - start).total_seconds()) / 60, 1)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """``2026-03-02T09:00:00Z``: ISO 8601, in UTC, to the second."""
+    if value is None:
+        return None
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
