@@ -56,6 +56,11 @@ class Defaults:
     LANGUAGETOOL_HEAP_MB = 1024
     LANGUAGETOOL_TIMEOUT_SECONDS = 20
 
+    # Pass marks per bank id (slug), shown on the dashboard as pass / review / fail, e.g.
+    # {"support-en": {"overall": 65, "typing_wpm": 30, "typing_accuracy": 0.9, "review_margin": 5}}.
+    # Banks not listed: overall >= 60, review within 5 points below.
+    PASS_MARKS: dict = {}
+
     BABEL_DEFAULT_LOCALE = "en"
     SUPPORTED_LOCALES = ("en", "fr")
     QUESTION_BANKS_DIR = None  # default: <project>/question_banks

@@ -36,21 +36,25 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def index():
-    state = request.args.get("state") or None
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    rows, total = recruiters.attempt_rows(
-        get_session(), current_user.organisation_id, state=state, page=page
+    session = get_session()
+    organisation_id = current_user.organisation_id
+    banks = recruiters.bank_choices(session, organisation_id)
+    filters, ignored = recruiters.parse_attempt_filters(request.args, banks=banks)
+    result = recruiters.attempt_rows(
+        session, organisation_id, filters, pass_marks=current_app.config.get("PASS_MARKS") or {}
     )
-    pages = max(1, -(-total // recruiters.PAGE_SIZE))
+    # Links (pages, sorting) carry the filters that were understood, and only those.
+    query = {k: v for k, v in request.args.items() if v and k not in ignored and k != "page"}
     return render_template(
         "dashboard/index.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=pages,
-        state=state,
+        result=result,
+        filters=filters,
+        query=query,
+        ignored=ignored,
+        banks=banks,
         states=recruiters.STATE_FILTERS,
+        levels=recruiters.LEVELS,
+        subscores=recruiters.SUBSCORES,
     )
 
 
