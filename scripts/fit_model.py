@@ -1,4 +1,4 @@
-"""Fit assessor/scoring/models/writing-v1.json on the calibration data (dev-only: numpy, sklearn).
+"""Fit assessor/scoring/models/writing-v2.json on the calibration data (dev-only: numpy, sklearn).
 
     .venv/bin/python scripts/fit_model.py --data ../shared/data --lt-url http://127.0.0.1:8091 \
         --cache /tmp/lt_cache.jsonl [--plots]
@@ -28,13 +28,45 @@ from sklearn.model_selection import GroupKFold, KFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assessor.languagetool.rules import DISABLED_RULES  # noqa: E402
 from assessor.scoring.evaluation import agreement  # noqa: E402
 from assessor.scoring.features import FEATURE_NAMES, extract_features  # noqa: E402
-from assessor.scoring.grammar import DISABLED_RULES, Issue  # noqa: E402
+from assessor.scoring.grammar import Issue  # noqa: E402
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "assessor/scoring/models/writing-v1.json"
+VERSION = "writing-v2"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "assessor/scoring/models"
+MODEL_PATH = MODEL_DIR / f"{VERSION}.json"
+ELLIPSE_TRAITS = (
+    "overall",
+    "cohesion",
+    "syntax",
+    "vocabulary",
+    "phraseology",
+    "grammar",
+    "conventions",
+)
+DESCRIPTION = (
+    "Ridge models on LanguageTool error severity and density, a bigram language model, "
+    "vocabulary, sentence and cohesion features (essays: + masked n-gram TF-IDF). "
+    "Refit with scripts/fit_model.py; report in REPORT.md."
+)
 ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
 MODEL_FEATURES = [name for name in FEATURE_NAMES if name != "paragraphs"]
+# One sentence has no cohesion and no sentence-length spread: those only add noise there
+# (5-fold CV within GUG train).
+SENTENCE_FEATURES = [
+    name
+    for name in MODEL_FEATURES
+    if name
+    not in {
+        "adjacent_overlap",
+        "pronoun_share",
+        "connective_types",
+        "long_sentence_share",
+        "sentence_length_max",
+        "lm_worst_sentence",
+    }
+]
 
 
 def lt_matches(text: str, url: str, cache: dict, cache_file) -> list[dict]:
@@ -58,13 +90,25 @@ def lt_matches(text: str, url: str, cache: dict, cache_file) -> list[dict]:
     return cache[key]
 
 
-def features_for(texts, url, cache_path):
+def load_cache(cache_path, datasets) -> dict:
+    """Matches by text hash. Rows are ``{"key": sha256(text), "matches"}`` or, as older caches
+    were written, ``{"ds": "gug"|"ellipse", "id", "matches"}`` (resolved through the data rows)."""
     cache = {}
-    Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
-    if Path(cache_path).exists():
-        for line in Path(cache_path).read_text().splitlines():
-            row = json.loads(line)
+    if not Path(cache_path).exists():
+        return cache
+    by_id = {(ds, r["id"]): r["text"] for ds, rows in datasets.items() for r in rows}
+    for line in Path(cache_path).read_text().splitlines():
+        row = json.loads(line)
+        if "key" in row:
             cache[row["key"]] = row["matches"]
+        elif (row.get("ds"), str(row.get("id"))) in by_id:
+            text = by_id[(row["ds"], str(row["id"]))]
+            cache[hashlib.sha256(text.encode()).hexdigest()] = row["matches"]
+    return cache
+
+
+def features_for(texts, url, cache_path, cache):
+    Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
     disabled = set(DISABLED_RULES["en"])
     rows, docs = [], []
     with open(cache_path, "a") as cache_file:
@@ -172,7 +216,7 @@ def choose_alpha(X, y, splits):
     return best[0]
 
 
-def export(params, alpha, X, y, target, scale_range):
+def export(params, alpha, X, y, target, scale_range, features=MODEL_FEATURES):
     mean, scale, model = params
     # Ridge predictions are shrunk towards the mean; stretch them back to the human spread so
     # that rounded scores (QWK, levels) use the whole scale. Correlations do not change.
@@ -181,7 +225,7 @@ def export(params, alpha, X, y, target, scale_range):
         "stretch": round(stretch, 6),
         "target": target,
         "alpha": alpha,
-        "features": MODEL_FEATURES,
+        "features": list(features),
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
         "coef": [round(float(v), 6) for v in model.coef_],
@@ -201,10 +245,12 @@ def main() -> None:
     data = Path(args.data)
     gug = list(csv.DictReader((data / "gug/train_dev.csv").open(encoding="utf-8")))
     ell = list(csv.DictReader((data / "ellipse/dev.csv").open(encoding="utf-8")))
-    Xg, _ = features_for([r["text"] for r in gug], args.lt_url, args.cache)
-    Xe, docs = features_for([r["text"] for r in ell], args.lt_url, args.cache)
+    cache = load_cache(args.cache, {"gug": gug, "ellipse": ell})
+    Xg, _ = features_for([r["text"] for r in gug], args.lt_url, args.cache, cache)
+    Xe, docs = features_for([r["text"] for r in ell], args.lt_url, args.cache, cache)
     metrics, models, plots = {}, {}, {}
 
+    Xg = Xg[:, [MODEL_FEATURES.index(name) for name in SENTENCE_FEATURES]]
     train = np.array([r["split"] == "train" for r in gug])
     y = np.array([float(r["mean"]) for r in gug])
     splits = list(KFold(5, shuffle=True, random_state=0).split(Xg[train]))
@@ -215,7 +261,13 @@ def main() -> None:
     metrics["gug_dev_mean"] = agreement(list(dev_pred), list(y[~train]))
     metrics["gug_dev_expert"] = agreement(list(dev_pred), expert)
     models["sentence"] = export(
-        params, alpha, Xg[train], y[train], "GUG mean grammaticality (1-4)", (1, 4)
+        params,
+        alpha,
+        Xg[train],
+        y[train],
+        "GUG mean grammaticality (1-4)",
+        (1, 4),
+        SENTENCE_FEATURES,
     )
     plots["gug_dev_mean"] = (dev_pred, y[~train])
 
@@ -223,11 +275,16 @@ def main() -> None:
     groups = list(GroupKFold(len(set(prompts))).split(Xe, groups=prompts))
     for trait in ("overall", "grammar"):
         y = np.array([float(r[trait]) for r in ell])
+        # Overall is fitted on the mean of all seven ratings (overall + six traits): a less noisy
+        # label for the same construct; it is still evaluated against `overall` alone.
+        fit_y = np.mean([[float(r[t]) for t in ELLIPSE_TRAITS] for r in ell], axis=1)
+        if trait != "overall":
+            fit_y = y
         best = None
         for alpha in (10.0, 30.0):
             pred = np.zeros(len(y))
             for tr, te in groups:
-                fold = Combined(Xe[tr], [docs[i] for i in tr], y[tr], alpha)
+                fold = Combined(Xe[tr], [docs[i] for i in tr], fit_y[tr], alpha)
                 pred[te] = fold.predict(Xe[te], [docs[i] for i in te])
             r = np.corrcoef(pred, y)[0, 1]
             if best is None or r > best[0]:
@@ -237,13 +294,23 @@ def main() -> None:
         result["qwk_half_points"] = agreement(list(pred * 2), list(y * 2)).get("qwk")
         result["alpha"] = alpha
         metrics[f"ellipse_lopo_{trait}"] = result
-        models[f"essay_{trait}"] = Combined(Xe, docs, y, alpha).export(
-            alpha, y, f"ELLIPSE {trait} (1-5)"
+        target = "mean of all seven ratings" if trait == "overall" else trait
+        models[f"essay_{trait}"] = Combined(Xe, docs, fit_y, alpha).export(
+            alpha, fit_y, f"ELLIPSE {target} (1-5)"
         )
         plots[f"ellipse_lopo_{trait}"] = (pred, y)
 
+    # The header (licence, data, cut-offs) is kept from the existing file.
     model = json.loads(MODEL_PATH.read_text()) if MODEL_PATH.exists() else {}
-    model.update({"models": models, "fitted": dt.date.today().isoformat(), "metrics": metrics})
+    model.update(
+        {
+            "version": VERSION,
+            "description": DESCRIPTION,
+            "models": models,
+            "fitted": dt.date.today().isoformat(),
+            "metrics": metrics,
+        }
+    )
     MODEL_PATH.write_text(dump_model(model))
     print(json.dumps(metrics, indent=1))
     if args.plots:

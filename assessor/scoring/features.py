@@ -102,6 +102,57 @@ SUBORDINATORS = {
     },
     "fr": {"que", "qui", "dont", "où", "parce", "quand", "si", "lorsque", "puisque", "car"},
 }
+PRONOUNS = {
+    "en": {
+        "he",
+        "she",
+        "it",
+        "they",
+        "this",
+        "that",
+        "these",
+        "those",
+        "him",
+        "her",
+        "them",
+        "his",
+        "its",
+        "their",
+        "theirs",
+        "hers",
+    },
+    "fr": {
+        "il",
+        "elle",
+        "ils",
+        "elles",
+        "ce",
+        "cela",
+        "ceci",
+        "lui",
+        "leur",
+        "leurs",
+        "celui",
+        "celle",
+        "ceux",
+        "celles",
+        "en",
+        "y",
+    },
+}
+# Remarks rather than errors: excluded from the "serious" error count.
+MINOR_RULES = {
+    "COMMA_COMPOUND_SENTENCE",
+    "COMMA_COMPOUND_SENTENCE_2",
+    "SENT_START_CONJUNCTIVE_LINKING_ADVERB_COMMA",
+    "ENGLISH_WORD_REPEAT_BEGINNING_RULE",
+}
+# Bigram language model over the symspellpy pair counts (Google Books) and wordfreq unigrams:
+# log10 count(w) of the pair list's corpus ~ zipf(w) + LM_OFFSET; pairs below LM_FLOOR_COUNT are
+# not listed, so an unlisted pair's probability is bounded above by that floor.
+LM_OFFSET = 4.4
+LM_LOG_FLOOR = 6.8
+LM_LOW = -3.5
 # Rules whose matches show up mostly in unedited learner text, not in careful writing.
 MECHANICS_RULES = {"I_LOWERCASE", "UPPERCASE_SENTENCE_START", "COMMA_PARENTHESIS_WHITESPACE"}
 
@@ -141,6 +192,27 @@ FEATURE_NAMES = (
     "bigram_log_mean",
     "function_bigram_found",
     "function_bigram_missing_per_100",
+    # v2: sentence plausibility (bigram language model), error severity/worst sentence,
+    # cohesion, frequency bands and sentence mechanics.
+    "lm_mean",
+    "lm_pmi_mean",
+    "lm_min_pair",
+    "lm_worst_sentence",
+    "lm_low_pair_share",
+    "serious_per_sentence",
+    "max_sentence_errors",
+    "issue_type_grammar_count",
+    "typo_count",
+    "casing_punct_count",
+    "adjacent_overlap",
+    "pronoun_share",
+    "connective_types",
+    "rare_share",
+    "mid_share",
+    "ends_terminal",
+    "starts_upper",
+    "sentence_length_max",
+    "long_sentence_share",
 )
 FUNCTION_WORD_ZIPF = 5.5
 # Frequent words stay, rarer ones become X (unknown ones OOV): n-grams over this sequence capture
@@ -166,13 +238,21 @@ def extract_features(text: str, issues: Sequence[Issue], language: str) -> dict[
     counts = {"grammar": 0, "spelling": 0, "punctuation_casing": 0, "style": 0}
     mechanics = 0
     sentences_with_error = set()
+    per_sentence = [0] * len(spans)
+    serious = grammar_type = typos = casing_punct = 0
     for issue in issues:
         counts[issue.group] += 1
         mechanics += issue.rule_id in MECHANICS_RULES
+        is_serious = issue.group in ("grammar", "spelling") and issue.rule_id not in MINOR_RULES
+        serious += is_serious
+        grammar_type += issue.issue_type == "grammar" and issue.rule_id not in MINOR_RULES
+        typos += issue.issue_type == "misspelling"
+        casing_punct += issue.group == "punctuation_casing"
         if issue.group in ("grammar", "spelling"):
             for i, (a, b) in enumerate(spans):
                 if a <= issue.offset < b:
                     sentences_with_error.add(i)
+                    per_sentence[i] += is_serious
                     break
 
     misspelt = {
@@ -221,6 +301,20 @@ def extract_features(text: str, issues: Sequence[Issue], language: str) -> dict[
         "log_sentences": math.log(len(spans)),
         "lower_start_share": sum(text[a:b].strip()[:1].islower() for a, b in spans) / len(spans),
         **_bigram_features(text, spans, lang, n),
+        **_lm_features(text, spans, lang),
+        **_cohesion_features(text, spans, lang),
+        "serious_per_sentence": serious / len(spans),
+        "max_sentence_errors": float(min(max(per_sentence), 6)),
+        "issue_type_grammar_count": math.log1p(grammar_type),
+        "typo_count": math.log1p(typos),
+        "casing_punct_count": math.log1p(casing_punct),
+        "connective_types": math.sqrt(len({t for t in tokens if t in connectives})),
+        "rare_share": sum(1 for f in known if f < 3.0) / n,
+        "mid_share": sum(1 for f in known if 4.0 <= f < 5.0) / n,
+        "ends_terminal": float(text.rstrip()[-1:] in (".", "!", "?")) if text.strip() else 0.0,
+        "starts_upper": float(text.lstrip()[:1].isupper()),
+        "sentence_length_max": float(min(max(lengths), 80)),
+        "long_sentence_share": sum(1 for x in lengths if x > 30) / len(lengths),
         "words": float(words),
         **masked_ngrams(tokens, lang),
     }
@@ -273,4 +367,78 @@ def _bigram_features(text: str, spans, lang: str, n: int) -> dict[str, float]:
         "bigram_log_mean": log_sum / pairs if pairs else 0.0,
         "function_bigram_found": function_found / function_pairs if function_pairs else 1.0,
         "function_bigram_missing_per_100": (function_pairs - function_found) * 100.0 / n,
+    }
+
+
+def _lm_features(text: str, spans, lang: str) -> dict[str, float]:
+    """Bigram log-probabilities: learner sentences that read oddly contain improbable pairs."""
+    counts = bigram_counts(lang)
+    if not counts:
+        return {
+            "lm_mean": 0.0,
+            "lm_pmi_mean": 0.0,
+            "lm_min_pair": 0.0,
+            "lm_worst_sentence": 0.0,
+            "lm_low_pair_share": 0.0,
+        }
+    total = pmi_total = low = pairs = 0
+    min_pairs, sentence_means = [], []
+    for a, b in spans:
+        tokens = tokenize(text[a:b])
+        sent_sum, sent_min, sent_pairs = 0.0, 0.0, 0
+        for first, second in zip(tokens, tokens[1:], strict=False):
+            z1, z2 = zipf(first, lang), zipf(second, lang)
+            count = counts.get((first, second), 0)
+            unigram = z2 - 9.0
+            if count:
+                logp = math.log10(count) - z1 - LM_OFFSET
+            else:
+                logp = min(math.log10(0.4) + unigram, LM_LOG_FLOOR - z1 - LM_OFFSET)
+            logp = max(logp, -9.0)
+            sent_sum += logp
+            sent_min = min(sent_min, logp)
+            sent_pairs += 1
+            pmi_total += logp - max(unigram, -9.0)
+            low += logp < LM_LOW
+        if sent_pairs:
+            total += sent_sum
+            pairs += sent_pairs
+            min_pairs.append(sent_min)
+            sentence_means.append(sent_sum / sent_pairs)
+    if not pairs:
+        return {
+            "lm_mean": -2.0,
+            "lm_pmi_mean": 0.0,
+            "lm_min_pair": -2.0,
+            "lm_worst_sentence": -2.0,
+            "lm_low_pair_share": 0.0,
+        }
+    return {
+        "lm_mean": total / pairs,
+        "lm_pmi_mean": pmi_total / pairs,
+        "lm_min_pair": sum(min_pairs) / len(min_pairs),
+        "lm_worst_sentence": min(sentence_means),
+        "lm_low_pair_share": low / pairs,
+    }
+
+
+def _content(tokens: list[str], lang: str) -> set[str]:
+    return {t.rstrip("s") for t in tokens if len(t) > 2 and zipf(t, lang) < FUNCTION_WORD_ZIPF}
+
+
+def _cohesion_features(text: str, spans, lang: str) -> dict[str, float]:
+    """Lexical overlap of adjacent sentences and pronoun use: how the text holds together."""
+    sentences = [tokenize(text[a:b]) for a, b in spans]
+    pronouns = PRONOUNS.get(lang, set())
+    n = max(sum(len(s) for s in sentences), 1)
+    overlaps = []
+    previous = None
+    for tokens in sentences:
+        content = _content(tokens, lang)
+        if previous is not None and (previous or content):
+            overlaps.append(len(previous & content) / max(len(previous | content), 1))
+        previous = content
+    return {
+        "adjacent_overlap": sum(overlaps) / len(overlaps) if overlaps else 0.0,
+        "pronoun_share": sum(t in pronouns for s in sentences for t in s) / n,
     }

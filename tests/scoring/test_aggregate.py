@@ -31,7 +31,7 @@ def issues_in(text, *spans):
 
 def test_model_file_is_complete():
     model = load_model()
-    assert model.version == "writing-v1"
+    assert model.version == "writing-v2"
     assert {"sentence", "essay_overall", "essay_grammar"} <= set(model.models)
     assert "CC BY-NC-SA 4.0" in model.metadata["licence"]
     for linear in model.models.values():
@@ -71,3 +71,30 @@ def test_statistics():
 def test_agreement_reports_qwk_only_on_whole_numbers():
     assert "qwk" in agreement([1.2, 2.8, 3.9], [1, 3, 4])
     assert "qwk" not in agreement([1.2, 2.8, 3.9], [1.5, 3, 4])
+
+
+def test_bigram_language_model_prefers_plausible_sentences():
+    good = extract_features("I think that the students should go to school.", [], "en-US")
+    odd = extract_features("Think I students that school the go should to.", [], "en-US")
+    assert good["lm_mean"] > odd["lm_mean"]
+    assert good["lm_min_pair"] >= odd["lm_min_pair"]
+    assert 0.0 <= odd["lm_low_pair_share"] <= 1.0
+
+
+def test_worst_sentence_and_serious_errors():
+    text = "She go to school. It is fine. We is happy."
+    issues = issues_in(
+        text,
+        ("go", "HE_VERB_AGR", "GRAMMAR", "grammar"),
+        ("is happy", "BEEN_PART_AGREEMENT", "GRAMMAR", "grammar"),
+    )
+    features = extract_features(text, issues, "en-US")
+    assert features["max_sentence_errors"] == 1.0
+    assert features["serious_per_sentence"] == pytest.approx(2 / 3)
+    assert features["error_free_sentence_share"] == pytest.approx(1 / 3)
+
+
+def test_every_model_feature_is_computed():
+    features = extract_features(GOOD, [], "en-US")
+    for linear in load_model().models.values():
+        assert set(linear.features) <= set(features)
