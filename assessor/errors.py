@@ -59,8 +59,3 @@ class WordLimitProblems(AssessorError):
 class InvalidInput(AssessorError):
     status = 400
     code = "invalid_input"
-
-
-class Forbidden(AssessorError):
-    status = 403
-    code = "forbidden"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from ..errors import N_, AnswerTooLarge, AttemptClosed, InvalidInput, WordLimitProblems
 from ..models import Answer, Attempt, AttemptEvent, Invitation, ScoringJob
+from ..scoring.task import count_words  # the scorer's count: limits agree with the score
 from .invitations import check_usable, find_invitation, hash_token
 
 MAX_REVISION = 2**53 - 1
 CONSENT_MISSING = N_("Please confirm that you have read what is recorded before you start.")
 EVENT_TYPES = {"paste", "blur", "focus", "keys"}
-_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -57,10 +56,6 @@ def task_parts(task: dict) -> list[str]:
     if task["kind"] == "correction":
         return [i["id"] for i in task["items"]]
     return [""]
-
-
-def count_words(text: str) -> int:
-    return len(_WORD_RE.findall(text or ""))
 
 
 def needs_finalising(attempt: Attempt | None, now: datetime, limits: Limits) -> bool:
