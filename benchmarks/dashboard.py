@@ -192,6 +192,7 @@ def score_row(attempt_id: int, rng: random.Random) -> dict:
         "level": level(overall),
         "model_version": "bench",
         "card": card,
+        **subscores,
     }
 
 

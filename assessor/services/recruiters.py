@@ -224,8 +224,7 @@ _BIN = case(
 
 
 def _score_column(name: str):
-    # Sub-scores live in the card's JSON: see the proposed migration for real columns.
-    return Score.overall if name == "overall" else Score.card[("subscores", name)].as_float()
+    return getattr(Score, name)  # overall and the sub-scores are columns (copied from the card)
 
 
 def _sort_key(name: str):

@@ -398,6 +398,7 @@ def _bulk_candidates(session, organisation_id, bank_id, names, *, card=None, ove
                 "model_version": "m1",
                 "card": card,
                 "created_at": T0,
+                "grammar": card.get("subscores", {}).get("grammar"),
             }
             for a in attempt_ids
         ],

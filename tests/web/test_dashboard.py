@@ -86,7 +86,12 @@ def add_attempt(
         card = {"bank_id": "support-en", "overall": overall, "subscores": subs, "tasks": tasks}
         session.execute(
             insert(Score).values(
-                attempt_id=attempt_id, overall=overall, level=level, model_version="m", card=card
+                attempt_id=attempt_id,
+                overall=overall,
+                level=level,
+                model_version="m",
+                card=card,
+                **{name: subs[name] for name in SUBSCORES},
             )
         )
     for revision, kind in enumerate(events, start=1):

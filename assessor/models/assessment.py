@@ -1,18 +1,20 @@
-"""Tables. Columns, relationships and small derived properties; use cases live in services/."""
+"""The assessment itself: organisations, users, banks, invitations, attempts, answers, scores."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, utcnow
 
 ROLES = ("admin", "recruiter")
 ATTEMPT_STATES = ("in_progress", "submitted", "scored", "failed")
 JOB_STATES = ("pending", "running", "done", "failed")
+SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
 
 
 class Organisation(Base):
@@ -20,6 +22,8 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Candidates whose invitation is older than this are deleted by the sweeper; None keeps them.
+    retention_days: Mapped[int | None]
 
 
 class User(Base):
@@ -91,6 +95,8 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last successful send
+    email_error: Mapped[str | None] = mapped_column(String(500))  # last failed send, if any
 
     bank: Mapped[Bank] = relationship()
     attempt: Mapped[Attempt | None] = relationship(back_populates="invitation", uselist=False)
@@ -176,7 +182,22 @@ class Score(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), unique=True)
     overall: Mapped[float]
+    # The card's sub-scores as columns, so that the dashboard filters and sorts without JSON.
+    grammar: Mapped[float | None]
+    readability: Mapped[float | None]
+    vocabulary: Mapped[float | None]
+    task_completion: Mapped[float | None]
+    typing: Mapped[float | None]
     level: Mapped[str] = mapped_column(String(4))
     model_version: Mapped[str] = mapped_column(String(50))
     card: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("card")
+    def _copy_subscores(self, _key: str, card: dict[str, Any]) -> dict[str, Any]:
+        subscores = card.get("subscores") if isinstance(card, dict) else None
+        for name in SUBSCORES:
+            value = subscores.get(name) if isinstance(subscores, dict) else None
+            finite = isinstance(value, int | float) and not isinstance(value, bool)
+            setattr(self, name, float(value) if finite and math.isfinite(value) else None)
+        return card
