@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assessor.db import utcnow
+from assessor.languagetool import server as lt
 from assessor.models import Answer, Attempt, Score, ScoringJob
 from assessor.services import attempts
 from assessor.services.attempts import Limits
@@ -117,3 +118,68 @@ def test_languagetool_down_retries_then_scores_once_it_is_back(
     assert (job.state, scores) == ("done", 1)
     card = db_session.scalar(select(Score.card).where(Score.attempt_id == attempt_id))
     assert card["overall"] is not None and card["model_version"]
+
+
+def _connections_to(port: int) -> int:
+    """Established TCP connections from this machine to ``port`` on loopback (client side)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as handle:
+            for line in handle.readlines()[1:]:
+                fields = line.split()
+                remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+                count += remote_port == port and fields[3] == "01"  # 01 = ESTABLISHED
+    return count
+
+
+# ~4,000 words in one request, every sentence different (LanguageTool caches sentences)
+LONG_PARAGRAPH = " ".join(
+    f"Order {n} for customer {n * 7} arrived on day {n % 28 + 1}, and we has refunded "
+    f"{n % 90 + 10} dollars to the card ending {1000 + n}."
+    for n in range(250)
+)
+
+
+def test_languagetool_stopped_during_scoring_then_restarted_scores_once(
+    app, db_session, invite, clock, languagetool_state
+):
+    """Not "unreachable from the start": the server dies (kill -9) while the worker talks to it."""
+    state = languagetool_state
+    status = lt.start(state.home, state.state_dir, port=state.port, timeout=300)
+    attempt_id = _submit(db_session, invite, clock, text=LONG_PARAGRAPH)
+    app.config["LANGUAGETOOL_URLS"] = [status.url]
+    app.config["LANGUAGETOOL_TIMEOUT_SECONDS"] = 60
+    done: list[int] = []
+    worker = threading.Thread(target=lambda: done.append(work(app, threading.Event(), burst=True)))
+    worker.start()
+    # Short requests come first (the client asks for the server's languages); the check itself is
+    # the connection that stays open while the server works.
+    deadline, open_since = time.monotonic() + 60, None
+    while time.monotonic() < deadline:
+        if not _connections_to(state.port):
+            open_since = None
+        elif open_since is None:
+            open_since = time.monotonic()
+        elif time.monotonic() - open_since > 0.3:
+            break
+        time.sleep(0.005)
+    assert open_since is not None, "the worker never checked with LanguageTool"
+    os.kill(lt.read_pid(state.state_dir), signal.SIGKILL)
+    worker.join(120)
+    assert done == [1]
+    job, scores = _state(db_session, attempt_id)
+    assert (job.state, job.tries, scores) == ("pending", 1, 0)  # no grammar score made up
+    assert "LanguageTool" in job.last_error
+    # (the error names "refused": language_tool_python tries once more after the aborted check)
+
+    lt.start(state.home, state.state_dir, port=state.port, timeout=300)  # back, same address
+    clock.advance(minutes=5)
+    assert work(app, threading.Event(), burst=True) == 1
+    job, scores = _state(db_session, attempt_id)
+    assert (job.state, job.tries, scores) == ("done", 2, 1)
+    stored = db_session.scalar(
+        select(Answer.text).where(
+            Answer.attempt_id == attempt_id, Answer.task_id == "damaged-lamp-refund"
+        )
+    )
+    assert stored == LONG_PARAGRAPH
