@@ -18,6 +18,7 @@ import functools
 import types
 import typing
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from assessor.scoring import aggregate, features, grammar, readability, task, vocabulary
@@ -157,18 +158,24 @@ def _score_written(
         return TaskScore(task_.id, task_.kind, 0.0, 0, reply=reply, flags=flags + ("empty",))
     if len(text) > MAX_SCORED_CHARS:
         text, flags = text[:MAX_SCORED_CHARS], flags + ("truncated",)
-    issues = checker.check(text, language)  # CheckerUnavailable propagates: the job retries
+    # The check waits on the LanguageTool server: everything that needs no match runs meanwhile.
+    pending = _check_pool().submit(checker.check, text, language)
+    failures: list[str] = []
+    read = _guard(failures, "readability", readability.measure_readability, text, language, band)
+    vocab = _guard(failures, "vocabulary", vocabulary.measure_vocabulary, text, language)
+    prepared = _guard(failures, "features", features.text_features, text, language)
+    issues = pending.result()  # CheckerUnavailable propagates: the job retries
     ignored = sorted({i.rule_id for i in issues if i.rule_id in CLOCK_DEPENDENT_RULES})
     if ignored:
         issues = tuple(i for i in issues if i.rule_id not in CLOCK_DEPENDENT_RULES)
         flags += tuple(f"ignored_rule: {rule}" for rule in ignored)
     grammar_score = grammar.grade_grammar(text, issues, language)
-    failures: list[str] = []
-    read = _guard(failures, "readability", readability.measure_readability, text, language, band)
-    vocab = _guard(failures, "vocabulary", vocabulary.measure_vocabulary, text, language)
     model = model if model is not None else default_model()
-    proficiency = None
-    found = _guard(failures, "features", features.extract_features, text, issues, language)
+    proficiency = found = None
+    if prepared is not None:
+        found = _guard(
+            failures, "features", features.extract_features, text, issues, language, prepared
+        )
     if found is not None:
         proficiency = _guard(failures, "proficiency", aggregate.predict_proficiency, found, model)
     return TaskScore(
@@ -183,6 +190,12 @@ def _score_written(
         reply=reply,
         flags=tuple(dict.fromkeys(flags + reply.flags + tuple(failures))),
     )
+
+
+@functools.cache
+def _check_pool() -> ThreadPoolExecutor:
+    """Threads that wait on LanguageTool; made on first use, never at import."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="languagetool-check")
 
 
 def _guard(failures: list[str], name: str, measure: Any, *args: Any) -> Any:

@@ -7,6 +7,7 @@ diversity, unknown words), sentence complexity (subordination) and cohesion (con
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -225,7 +226,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
 
 
-def extract_features(text: str, issues: Sequence[Issue], language: str) -> dict[str, float]:
+@dataclasses.dataclass(frozen=True)
+class TextFeatures:
+    """The features that need no LanguageTool match: computed while the check is on the wire."""
+
+    spans: tuple[tuple[int, int], ...]
+    words: int
+    values: dict[str, float]
+
+
+def text_features(text: str, language: str) -> TextFeatures:
     lang = language_root(language)
     tokens = tokenize(text)
     n = max(len(tokens), 1)
@@ -234,7 +244,57 @@ def extract_features(text: str, issues: Sequence[Issue], language: str) -> dict[
     lengths = [max(len(tokenize(text[a:b])), 1) for a, b in spans]
     mean_len = sum(lengths) / len(lengths)
     sd_len = math.sqrt(sum((x - mean_len) ** 2 for x in lengths) / len(lengths))
+    freqs = [zipf(t, lang) for t in tokens]
+    content_types = {t for t, f in zip(tokens, freqs, strict=True) if 1.0 <= f < FUNCTION_WORD_ZIPF}
+    known = [f for f in freqs if f >= OUT_OF_DICTIONARY_ZIPF]
+    advanced_types = {t for t, f in zip(tokens, freqs, strict=True) if 1.0 <= f < 4.0}
+    connectives = CONNECTIVES.get(lang, set())
+    subordinators = SUBORDINATORS.get(lang, set())
+    grade = measure_readability(text, language).grade if tokens else 0.0
+    values = {
+        "log_words": math.log(words),
+        "words_per_sentence": min(mean_len, 60.0),
+        "sentence_length_sd": min(sd_len, 40.0),
+        "oov_rate": (n - len(known)) / n if tokens else 0.0,
+        "mean_zipf": sum(known) / len(known) if known else 0.0,
+        "advanced_share": sum(1 for f in known if f < 4.0) / n,
+        "advanced_types_sqrt": math.sqrt(len(advanced_types)),
+        "guiraud": len(set(tokens)) / math.sqrt(n),
+        "mtld": min(mtld(tokens), 200.0),
+        "mean_word_length": sum(len(t) for t in tokens) / n,
+        "long_word_share": sum(1 for t in tokens if len(t) >= 7) / n,
+        "connectives_per_100": sum(t in connectives for t in tokens) * 100.0 / n,
+        "subordinators_per_sentence": sum(t in subordinators for t in tokens) / len(spans),
+        "commas_per_sentence": text.count(",") / len(spans),
+        "fk_grade": max(-5.0, min(grade, 25.0)),
+        "paragraphs": float(len([p for p in re.split(r"\n\s*\n", text) if p.strip()])),
+        "content_type_zipf": (
+            sum(zipf(t, lang) for t in content_types) / len(content_types) if content_types else 5.0
+        ),
+        "log_sentences": math.log(len(spans)),
+        "lower_start_share": sum(text[a:b].strip()[:1].islower() for a, b in spans) / len(spans),
+        **_bigram_features(text, spans, lang, n),
+        **_lm_features(text, spans, lang),
+        **_cohesion_features(text, spans, lang),
+        "connective_types": math.sqrt(len({t for t in tokens if t in connectives})),
+        "rare_share": sum(1 for f in known if f < 3.0) / n,
+        "mid_share": sum(1 for f in known if 4.0 <= f < 5.0) / n,
+        "ends_terminal": float(text.rstrip()[-1:] in (".", "!", "?")) if text.strip() else 0.0,
+        "starts_upper": float(text.lstrip()[:1].isupper()),
+        "sentence_length_max": float(min(max(lengths), 80)),
+        "long_sentence_share": sum(1 for x in lengths if x > 30) / len(lengths),
+        "words": float(words),
+        **masked_ngrams(tokens, lang),
+    }
+    return TextFeatures(tuple(spans), words, values)
 
+
+def extract_features(
+    text: str, issues: Sequence[Issue], language: str, prepared: TextFeatures | None = None
+) -> dict[str, float]:
+    """Every feature of the model; ``prepared`` is ``text_features(text, language)`` if known."""
+    part = prepared if prepared is not None else text_features(text, language)
+    spans = part.spans
     counts = {"grammar": 0, "spelling": 0, "punctuation_casing": 0, "style": 0}
     mechanics = 0
     sentences_with_error = set()
@@ -258,18 +318,9 @@ def extract_features(text: str, issues: Sequence[Issue], language: str) -> dict[
     misspelt = {
         text[i.offset : i.offset + i.length].lower() for i in issues if i.group == "spelling"
     }
-    freqs = [zipf(t, lang) for t in tokens]
-    content_types = {t for t, f in zip(tokens, freqs, strict=True) if 1.0 <= f < FUNCTION_WORD_ZIPF}
-    known = [f for f in freqs if f >= OUT_OF_DICTIONARY_ZIPF]
-    advanced_types = {t for t, f in zip(tokens, freqs, strict=True) if 1.0 <= f < 4.0}
-    connectives = CONNECTIVES.get(lang, set())
-    subordinators = SUBORDINATORS.get(lang, set())
-    per100 = 100.0 / words
-    grade = measure_readability(text, language).grade if tokens else 0.0
+    per100 = 100.0 / part.words
     return {
-        "log_words": math.log(words),
-        "words_per_sentence": min(mean_len, 60.0),
-        "sentence_length_sd": min(sd_len, 40.0),
+        **part.values,
         "grammar_per_100": counts["grammar"] * per100,
         "spelling_per_100": counts["spelling"] * per100,
         "punctuation_per_100": counts["punctuation_casing"] * per100,
@@ -279,44 +330,14 @@ def extract_features(text: str, issues: Sequence[Issue], language: str) -> dict[
         "spelling_count": math.log1p(counts["spelling"]),
         "errors_per_sentence": (counts["grammar"] + counts["spelling"]) / len(spans),
         "error_free_sentence_share": 1 - len(sentences_with_error) / len(spans),
-        "oov_rate": (n - len(known)) / n if tokens else 0.0,
-        "mean_zipf": sum(known) / len(known) if known else 0.0,
-        "advanced_share": sum(1 for f in known if f < 4.0) / n,
-        "advanced_types_sqrt": math.sqrt(len(advanced_types)),
-        "guiraud": len(set(tokens)) / math.sqrt(n),
-        "mtld": min(mtld(tokens), 200.0),
-        "mean_word_length": sum(len(t) for t in tokens) / n,
-        "long_word_share": sum(1 for t in tokens if len(t) >= 7) / n,
-        "connectives_per_100": sum(t in connectives for t in tokens) * 100.0 / n,
-        "subordinators_per_sentence": sum(t in subordinators for t in tokens) / len(spans),
-        "commas_per_sentence": text.count(",") / len(spans),
-        "fk_grade": max(-5.0, min(grade, 25.0)),
-        "paragraphs": float(len([p for p in re.split(r"\n\s*\n", text) if p.strip()])),
-        "content_type_zipf": (
-            sum(zipf(t, lang) for t in content_types) / len(content_types) if content_types else 5.0
-        ),
         "unique_spelling_per_100": len(misspelt) * per100,
         "sqrt_errors_per_100": math.sqrt(len(issues) * per100),
         "rule_variety": float(len({i.rule_id for i in issues})),
-        "log_sentences": math.log(len(spans)),
-        "lower_start_share": sum(text[a:b].strip()[:1].islower() for a, b in spans) / len(spans),
-        **_bigram_features(text, spans, lang, n),
-        **_lm_features(text, spans, lang),
-        **_cohesion_features(text, spans, lang),
         "serious_per_sentence": serious / len(spans),
         "max_sentence_errors": float(min(max(per_sentence), 6)),
         "issue_type_grammar_count": math.log1p(grammar_type),
         "typo_count": math.log1p(typos),
         "casing_punct_count": math.log1p(casing_punct),
-        "connective_types": math.sqrt(len({t for t in tokens if t in connectives})),
-        "rare_share": sum(1 for f in known if f < 3.0) / n,
-        "mid_share": sum(1 for f in known if 4.0 <= f < 5.0) / n,
-        "ends_terminal": float(text.rstrip()[-1:] in (".", "!", "?")) if text.strip() else 0.0,
-        "starts_upper": float(text.lstrip()[:1].isupper()),
-        "sentence_length_max": float(min(max(lengths), 80)),
-        "long_sentence_share": sum(1 for x in lengths if x > 30) / len(lengths),
-        "words": float(words),
-        **masked_ngrams(tokens, lang),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from assessor.question_banks import (
     TypingTask,
     load_bank,
 )
-from assessor.scoring import aggregate
+from assessor.scoring import aggregate, features
 from assessor.scoring.engine import (
     LEVELS,
     MAX_SCORED_CHARS,
@@ -260,6 +261,41 @@ def test_missing_answers_score_zero_without_calling_the_checker(support_en, mode
 def test_checker_unavailable_propagates(support_en, model):
     with pytest.raises(CheckerUnavailable):
         score_attempt(support_en, good_answers(support_en), DownChecker(), {}, model=model)
+
+
+class WaitingChecker:
+    """Answers only once the text measures have started: proves they run during the check."""
+
+    def __init__(self):
+        self.measures_started = threading.Event()
+
+    def check(self, text, language):
+        if not self.measures_started.wait(timeout=10):
+            raise AssertionError("the text measures waited for LanguageTool")
+        return ()
+
+
+def test_text_measures_run_while_languagetool_checks(monkeypatch, model):
+    checker = WaitingChecker()
+    real = features.text_features
+
+    def observed(text, language):
+        checker.measures_started.set()
+        return real(text, language)
+
+    monkeypatch.setattr(features, "text_features", observed)
+    text = "Dear Sam, I am sorry that the sofa is late. It comes on Friday. Kind regards, Anna"
+    result = score_answer(REPLY, text, checker, language="en-US", model=model)
+    assert result.proficiency is not None and result.grammar.score == 100.0
+
+
+def test_features_prepared_ahead_equal_features_computed_at_once():
+    text = "Thank you for you message. I has checked teh order; it ships on monday!\n\nBest, Jo"
+    issues = FakeChecker().check(text, "en-US")
+    prepared = features.text_features(text, "en-US")
+    assert features.extract_features(text, issues, "en-US", prepared) == (
+        features.extract_features(text, issues, "en-US")
+    )
 
 
 class DateRuleChecker:
