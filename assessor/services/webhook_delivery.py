@@ -116,7 +116,10 @@ def record_try(
         return None
     entry = {"at": iso_utc(now), "status": outcome.status, "error": outcome.error, "ms": outcome.ms}
     # a new dict: a JSON column notices assignment, not changes inside it
-    delivery.payload = {**delivery.payload, "tries": (tries_of(delivery) + [entry])[-MAX_TRIES_KEPT:]}
+    delivery.payload = {
+        **delivery.payload,
+        "tries": (tries_of(delivery) + [entry])[-MAX_TRIES_KEPT:],
+    }
     delivery.response_status, delivery.last_error = outcome.status, outcome.error
     delivery.lease_owner = delivery.lease_until = None
     if outcome.delivered:
