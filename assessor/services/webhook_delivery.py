@@ -137,13 +137,17 @@ def deliver_one(Session: sessionmaker, owner: str, clock, policy: DeliveryPolicy
         claimed = claim_delivery(session, owner, clock(), policy)
     if claimed is None:
         return False
-    outcome = webhook_http.post(
-        claimed.url,
-        claimed.body,
-        signed_headers(claimed, clock()),
-        timeout=policy.timeout_seconds,
-        allow_private=policy.allow_private,
-    )
+    try:
+        outcome = webhook_http.post(
+            claimed.url,
+            claimed.body,
+            signed_headers(claimed, clock()),
+            timeout=policy.timeout_seconds,
+            allow_private=policy.allow_private,
+        )
+    except Exception as exc:  # a bug must not stop the worker; the log shows it, retries follow
+        log.exception("webhook delivery %s failed", claimed.id)
+        outcome = webhook_http.Outcome(None, f"{type(exc).__name__}: {exc}"[:500], 0)
     with Session.begin() as session:
         state = record_try(session, claimed.id, owner, outcome, clock(), policy)
     # no URL, body or error text here: they may name the candidate

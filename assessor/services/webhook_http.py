@@ -101,7 +101,7 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private:
         response = conn.getresponse()
         snippet = response.read(MAX_ERROR_CHARS).decode("utf-8", "replace")
         status, location = response.status, response.getheader("Location")
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         return Outcome(None, _short(f"{type(exc).__name__}: {exc}"), _ms(started))
     finally:
         conn.close()

@@ -65,6 +65,8 @@ def check_url(url: str, *, allow_private: bool) -> str:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError on a bad port)
+        if any(char.isspace() or not char.isprintable() for char in url):
+            raise ValueError(url)
     except ValueError:
         raise InvalidInput(N_("This address is not a valid URL.")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -251,6 +251,8 @@ def test_a_slow_receiver_times_out(hooks_app, db_session, org, invite, clock, re
         ("https://user:pass@127.0.0.1/hook", True, "user name or password"),
         ("https://127.0.0.1/" + "a" * 2000, True, "too long"),
         ("", True, "Give the address"),
+        ("https://ats.example.com/a b", True, "not a valid URL"),
+        ("https://ats.example.com:99999/", True, "not a valid URL"),
     ],
 )
 def test_unsafe_or_bad_urls_are_refused(db_session, org, url, allow_private, problem):
