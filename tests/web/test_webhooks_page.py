@@ -189,3 +189,39 @@ def test_the_log_is_paginated_newest_first(recruiter_client, db_session, org):
     second = recruiter_client.get(f"{PAGE}?page=2").get_data(as_text=True)
     assert f'id="delivery-{ids[0]}"' in second and f'id="delivery-{ids[-1]}"' not in second
     assert "Page 2 of 2" in second
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", {"index": 302, "create": 302, "active": 302, "delete": 302, "retry": 302}),
+        ("recruiter_a", {"index": 200, "create": 403, "active": 403, "delete": 403, "retry": 302}),
+        ("recruiter_b", {"index": 200, "create": 403, "active": 403, "delete": 403, "retry": 404}),
+        ("admin_b", {"index": 200, "create": 400, "active": 404, "delete": 404, "retry": 404}),
+        ("admin_a", {"index": 200, "create": 400, "active": 302, "delete": 302, "retry": 302}),
+    ],
+)
+def test_route_by_role(client, db_session, org, other_org, who, expected):
+    endpoint = _endpoint(db_session, org)
+    delivery = _delivery(db_session, endpoint)
+    users = {
+        "recruiter_a": (org, "recruiter"),
+        "recruiter_b": (other_org, "recruiter"),
+        "admin_b": (other_org, "admin"),
+        "admin_a": (org, "admin"),
+    }
+    if who in users:
+        organisation, role = users[who]
+        user = make_user(db_session, organisation, f"{who}@example.com", role=role)
+        assert login(client, user.email).status_code == 302
+    token = csrf_from(client.get("/login" if who == "anonymous" else PAGE))
+    routes = {  # "create" gets an empty address: a form error (400) for those allowed to try
+        "create": (f"{PAGE}/endpoints", {"url": ""}),
+        "active": (f"{PAGE}/endpoints/{endpoint.id}/active", {"active": "0"}),
+        "retry": (f"{PAGE}/deliveries/{delivery.id}/retry", {}),
+        "delete": (f"{PAGE}/endpoints/{endpoint.id}/delete", {}),
+    }
+    got = {"index": client.get(PAGE).status_code}
+    for name, (url, data) in routes.items():
+        got[name] = client.post(url, data={"csrf_token": token, **data}).status_code
+    assert got == expected
