@@ -49,6 +49,16 @@ class Defaults:
     JOB_MAX_TRIES = 5
     JOB_BACKOFF_SECONDS = 10  # doubled on every failed try
 
+    # Webhooks ("result.ready" to an ATS). BASE_URL is where recruiters reach Assessor, e.g.
+    # "https://assessor.example.com": events carry a link to the result there (null when unset).
+    BASE_URL = None
+    WEBHOOK_TIMEOUT_SECONDS = 10
+    WEBHOOK_MAX_TRIES = 8  # then the delivery is "failed" until someone retries it
+    WEBHOOK_BATCH_SIZE = 10  # deliveries the worker sends between two scoring jobs, at most
+    # Refuse endpoints on private, loopback and other non-global networks (SSRF). Link-local
+    # and metadata addresses (169.254.0.0/16, fe80::/10) are refused even when this is True.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+
     # LanguageTool: the server we install and run ourselves (never language-tool-python's download)
     LANGUAGETOOL_URLS = None  # default: ["http://127.0.0.1:<LANGUAGETOOL_PORT>"]
     LANGUAGETOOL_PORT = 8081

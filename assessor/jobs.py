@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Answer, Attempt, AttemptEvent, Score, ScoringJob
+from .services import webhooks
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class QueuePolicy:
     lease_seconds: int = 60
     max_tries: int = 5
     backoff_seconds: int = 10
+    events: webhooks.EventContext | None = None  # what "result.ready" webhooks say
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,16 @@ def load_input(session: Session, job_id: int) -> AttemptInput:
     return AttemptInput(attempt.id, attempt.bank_snapshot, answers, keystrokes)
 
 
-def complete_job(session: Session, job_id: int, card: dict, now: datetime) -> bool:
-    """Write the score and mark done, atomically. An attempt has one score: a job run twice
-    keeps the first result, and a re-score (after a model change) replaces it."""
+def complete_job(
+    session: Session,
+    job_id: int,
+    card: dict,
+    now: datetime,
+    events: webhooks.EventContext | None = None,
+) -> bool:
+    """Write the score and mark done, atomically, with the "result.ready" webhooks. An attempt
+    has one score: a job run twice keeps the first result, and a re-score (after a model
+    change) replaces it."""
     job = session.get(ScoringJob, job_id)
     if job.state == "done":
         return False
@@ -129,6 +138,7 @@ def complete_job(session: Session, job_id: int, card: dict, now: datetime) -> bo
     except IntegrityError:  # another worker wrote the score in between: keep that one
         session.rollback()
         return False
+    webhooks.enqueue_result_ready(session, job.attempt_id, card, now, events)
     return True
 
 
@@ -208,7 +218,7 @@ def run_one(
         stop.set()
         keeper.join()
     with Session.begin() as session:
-        complete_job(session, job_id, card, clock())
+        complete_job(session, job_id, card, clock(), policy.events)
     if on_scored is not None:
         on_scored(data, card)
     return True

@@ -1,4 +1,5 @@
-"""The worker loop: sweep overdue attempts, then claim and score jobs until told to stop."""
+"""The worker loop: sweep overdue attempts, then claim and score jobs, and send due webhooks
+between them, until told to stop."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import time
 from .db import database, utcnow
 from .jobs import QueuePolicy, run_one, worker_name
 from .services.attempts import Limits, sweep_overdue
+from .services.webhook_delivery import DeliveryPolicy, deliver_due
+from .services.webhooks import EventContext
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_SECONDS = 5.0
@@ -19,6 +22,7 @@ def policy_from(config) -> QueuePolicy:
         lease_seconds=config["WORKER_LEASE_SECONDS"],
         max_tries=config["JOB_MAX_TRIES"],
         backoff_seconds=config["JOB_BACKOFF_SECONDS"],
+        events=EventContext.from_config(config),
     )
 
 
@@ -28,6 +32,13 @@ def sweep(app) -> int:
     clock = cfg.get("CLOCK", utcnow)
     with database(app).WriteSession.begin() as session:
         return sweep_overdue(session, clock(), limits)
+
+
+def deliver_webhooks(app, owner: str) -> int:
+    """Send due webhook deliveries, a bounded batch: scoring waits for them only briefly."""
+    clock = app.config.get("CLOCK", utcnow)
+    policy = DeliveryPolicy.from_config(app.config)
+    return deliver_due(database(app).WriteSession, owner, clock, policy)
 
 
 def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_scored=None) -> int:
@@ -46,8 +57,10 @@ def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_sco
             if swept:
                 log.info("finalised %d overdue attempts", swept)
             last_sweep = time.monotonic()
-        if run_one(session_factory, scorer, owner, clock, policy, on_scored):
-            done += 1
+        scored = run_one(session_factory, scorer, owner, clock, policy, on_scored)
+        delivered = deliver_webhooks(app, owner)
+        if scored or delivered:
+            done += scored
             continue
         if burst:
             break

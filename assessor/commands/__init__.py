@@ -8,6 +8,7 @@ from .languagetool import languagetool
 from .scoring import bench, evaluate, scoring
 from .serve import run, sweep, worker
 from .users import recruiters
+from .webhooks import webhooks
 
 COMMANDS = [
     banks,
@@ -21,5 +22,6 @@ COMMANDS = [
     run,
     scoring,
     sweep,
+    webhooks,
     worker,
 ]

@@ -29,7 +29,7 @@ def _state_changing_rules(app):
 def _fill(rule, values):
     url = rule.rule
     for arg in rule.arguments:
-        url = re.sub(rf"<(?:[^:>]+:)?{arg}>", str(values[arg]), url)
+        url = re.sub(rf"<(?:[^:>]+:)?{arg}>", str(values.get(arg, 1)), url)
     return url
 
 
