@@ -232,7 +232,7 @@ def _result_filters(args) -> api_results.ResultFilters:
 def _whole(raw, low: int, high: int, name: str, problems: list) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit() or not low <= int(raw[:12]) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw[:12]) <= high:
         problems.append(_problem(name, "invalid"))
         return None
     return int(raw)

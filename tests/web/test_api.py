@@ -251,6 +251,7 @@ def test_results_filters(client, db_session, invite, clock, token):
         {"limit": "0"},
         {"limit": "101"},
         {"limit": "ten"},
+        {"limit": "²"},
         {"cursor": "not-a-cursor"},
         {"state": "deleted"},
         {"level": "Z9"},
