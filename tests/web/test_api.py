@@ -283,9 +283,7 @@ def test_an_invitation_created_through_the_api_is_a_working_link(client, db_sess
     path = body["link"].split("://", 1)[1].split("/", 1)[1]
     landing = client.get("/" + path)  # the candidate's landing page, without any token header
     assert landing.status_code == 200
-    assert "Api Candidate" in landing.get_data(as_text=True) or bank.title in landing.get_data(
-        as_text=True
-    )
+    assert "Hello Api Candidate." in landing.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -402,3 +400,20 @@ def test_every_api_route_is_in_the_document(app, client):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes == documented
+
+
+def test_over_real_http_an_ats_invites_and_the_link_opens(live_server, bank, token):
+    """Through a real HTTP server, as an ATS would: 401 without a token, then an invitation."""
+    import requests
+
+    refused = requests.get(f"{live_server}/api/v1/results", timeout=10)
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Bearer")
+    assert refused.json()["error"]["code"] == "unauthorized"
+    payload = {"name": "Http Candidate", "email": "http@example.com", "bank": "support-en"}
+    created = requests.post(
+        f"{live_server}/api/v1/invitations", json=payload, headers=bearer(token), timeout=10
+    )
+    assert created.status_code == 201, created.text
+    link = created.json()["link"]
+    assert link.startswith(live_server + "/t/")
+    assert requests.get(link, timeout=10).status_code == 200
