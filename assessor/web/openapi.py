@@ -177,6 +177,15 @@ SCHEMAS: dict[str, Any] = {
             required=["name", "email", "bank"],
         ),
         "additionalProperties": False,
+        "examples": [
+            {
+                "name": "Asha Rao",
+                "email": "asha@example.com",
+                "bank": "support-en",
+                "extra_minutes": 15,
+                "expires_in_days": 7,
+            }
+        ],
     },
     "Invitation": _object(
         {
