@@ -16,7 +16,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.services.test_exports import LAMP, score_card, scored_attempt
+from assessor.services import attempts
+from tests.services.test_exports import LAMP, LIMITS, score_card, scored_attempt
 from tests.web.test_api import bearer, new_token
 
 CHECKS = [
@@ -36,9 +37,12 @@ BOUNDED = settings(
 
 @pytest.fixture
 def scored(db_session, invite, clock):
-    """Two scored attempts, so that list and detail responses carry real results."""
+    """Two scored attempts and one in progress, so that responses carry real results."""
     card = score_card("support-en.toml", {"damaged-lamp-refund": LAMP})
-    return [
+    _, link = invite(name="Still Writing", email="w@example.com")
+    started = attempts.start_attempt(db_session, link, consent=True, now=clock(), limits=LIMITS)
+    db_session.commit()
+    return [started.id] + [
         scored_attempt(
             db_session,
             invite,
@@ -115,3 +119,4 @@ def test_a_real_result_conforms(app, scored, db_session, recruiter, clock):
         response = case.call_and_validate(headers=headers, checks=CHECKS)
         assert response.status_code == 200
         assert response.json()["tasks"]
+        assert response.json()["state"] in ("in_progress", "scored")
