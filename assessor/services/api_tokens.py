@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,7 +46,8 @@ def hash_token(token: str) -> str:
 def create_token(session: Session, user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with the secret, which is never stored in clear."""
     name = " ".join((name or "").split())
-    if not 1 <= len(name) <= MAX_NAME:
+    controls = any(unicodedata.category(c) in ("Cc", "Cs") for c in name)  # PostgreSQL refuses NUL
+    if not 1 <= len(name) <= MAX_NAME or controls:
         raise InvalidInput(N_("Give the token a name of 1 to 100 characters."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     token = ApiToken(

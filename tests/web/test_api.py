@@ -58,7 +58,7 @@ def test_the_database_keeps_only_the_hash_and_a_short_prefix(db_session, recruit
 def test_token_names_are_checked(db_session, recruiter, clock):
     from assessor.errors import InvalidInput
 
-    for name in ("", "   ", "x" * 101):
+    for name in ("", "   ", "x" * 101, "nul\x00"):
         with pytest.raises(InvalidInput):
             api_tokens.create_token(db_session, recruiter, name, clock())
 
