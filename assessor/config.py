@@ -37,6 +37,8 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
     RATELIMIT_HEADERS_ENABLED = True
+    API_RATE_LIMIT = "300 per minute"  # per API token
+    API_AUTH_FAILURE_LIMIT = "30 per minute"  # refused API tokens, per address
 
     # Tests and attempts
     INVITATION_VALID_DAYS = 14

@@ -3,7 +3,7 @@
 
 def register_blueprints(app) -> None:
     from ..extensions import limiter
-    from . import auth, candidate, dashboard, errors, health, review, webhooks
+    from . import api, api_tokens, auth, candidate, dashboard, errors, health, review, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
@@ -12,4 +12,6 @@ def register_blueprints(app) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(api.bp)  # bearer tokens only: CSRF-exempt, rate-limited per token
+    app.register_blueprint(api_tokens.bp)
     errors.register(app)
