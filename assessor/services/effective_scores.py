@@ -84,9 +84,7 @@ def attempt_field_scores(session: Session, attempt_ids: list[int], scores: Mappi
     by_attempt: dict[int, list[ScoreOverride]] = {}
     for override, _name in rows:
         by_attempt.setdefault(override.attempt_id, []).append(override)
-    return {
-        i: field_scores(scores.get(i), by_attempt.get(i, ()), names) for i in attempt_ids
-    }
+    return {i: field_scores(scores.get(i), by_attempt.get(i, ()), names) for i in attempt_ids}
 
 
 def machine_value(score: Score | None, name: str) -> float | None:
@@ -94,4 +92,3 @@ def machine_value(score: Score | None, name: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) else None
-

@@ -3,7 +3,7 @@
 
 def register_blueprints(app) -> None:
     from ..extensions import limiter
-    from . import auth, candidate, dashboard, errors, health, review
+    from . import auth, candidate, dashboard, errors, health, judgement, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
@@ -11,4 +11,5 @@ def register_blueprints(app) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(judgement.bp)
     errors.register(app)

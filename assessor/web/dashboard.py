@@ -128,7 +128,7 @@ def rescore(attempt_id: int):
     if jobs.requeue(session, attempt.id, now()):
         flash(_("Scoring queued again."), "info")
     session.commit()
-    return redirect(url_for("dashboard.index"))
+    return redirect(url_for("review.attempt", attempt_id=attempt.id))
 
 
 @bp.route("/dashboard/users", methods=["GET", "POST"])
