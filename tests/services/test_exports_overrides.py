@@ -8,10 +8,18 @@ import io
 import json
 
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from assessor.models import OVERRIDABLE, Attempt
-from assessor.services.exports import COLUMNS, export_rows, write_csv, write_json, write_xlsx
+from assessor.services.exports import (
+    COLUMNS,
+    export_rows,
+    write_csv,
+    write_json,
+    write_pdf_report,
+    write_xlsx,
+)
 from assessor.services.judgement import override_score
 from tests.conftest import T0
 from tests.services.test_exports import _bulk_candidates
@@ -79,3 +87,19 @@ def test_a_reason_never_becomes_a_formula_in_csv_or_xlsx(
     write_json(rows, out)
     first = json.loads(out.getvalue())[0]
     assert first["overall"] == 64.5 and first["overall_machine"] == 71.5
+
+
+def test_the_pdf_report_lists_each_override_beside_the_machine_value(
+    db_session, org, bank, recruiter
+):
+    overridden_rows(db_session, org, bank, recruiter)
+    first = db_session.scalar(select(Attempt.id).order_by(Attempt.id))
+
+    out = io.BytesIO()
+    write_pdf_report(db_session, first, out, organisation_id=org.id, now=T0)
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages)
+    text = " ".join(text.split())
+    assert "Overridden by recruiters (these values count)" in text
+    assert "Grammar 70.0 88.0" in text and "Overall 71.5 64.5" in text
+    assert "Late start." in text and "rita" in text
