@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import N_, InvalidInput, NotFound
@@ -118,14 +119,15 @@ def override_score(
     if current is None:
         current = ScoreOverride(attempt_id=attempt.id, field=field)
         session.add(current)
-    current.value, current.reason, current.user_id, current.created_at = (
-        number,
-        reason,
-        user.id,
-        now,
-    )
+    current.value, current.reason = number, reason
+    current.user_id, current.created_at = user.id, now
     _audit(session, attempt, user, now, "override", field, old, number, reason)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another recruiter overrode the same field at the same moment
+        raise InvalidInput(
+            N_("Someone else changed this score at the same moment: look again, then retry.")
+        ) from exc
     return current
 
 
