@@ -89,6 +89,7 @@ def test_a_recruiter_judges_and_compares_candidates(
     expect(button).to_be_disabled()  # one is not a comparison
     page.get_by_label("Compare Maya Rodriguez").check()
     expect(button).to_be_enabled()
+    page.screenshot(path=SHOTS / "dashboard-judgement.png")
     button.click()
 
     expect(page.get_by_role("heading", level=1, name="Compare candidates")).to_be_visible()
