@@ -172,9 +172,17 @@ def requeue(session: Session, attempt_id: int, now: datetime) -> bool:
     return True
 
 
-def requeue_many(session: Session, now: datetime, *, bank_slug: str | None = None) -> int:
-    """Queue a re-score of every finished attempt (or those of one bank)."""
+def requeue_many(
+    session: Session,
+    now: datetime,
+    *,
+    bank_slug: str | None = None,
+    organisation_id: int | None = None,
+) -> int:
+    """Queue a re-score of every finished attempt (or those of one bank, of one organisation)."""
     stmt = select(Attempt.id).where(Attempt.state.in_(("scored", "failed")))
+    if organisation_id is not None:
+        stmt = stmt.where(Attempt.organisation_id == organisation_id)
     if bank_slug:
         stmt = stmt.where(Attempt.bank_snapshot["id"].as_string() == bank_slug)
     return sum(requeue(session, attempt_id, now) for attempt_id in session.scalars(stmt).all())

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from assessor import create_app, migrate  # noqa: E402
 from assessor.db import database  # noqa: E402
-from assessor.models import Attempt, AttemptEvent, Invitation, Score  # noqa: E402
+from assessor.models import Attempt, AttemptEvent, Invitation, Score, ScoreOverride  # noqa: E402
 from assessor.question_banks import load_bank  # noqa: E402
 from assessor.services.banks import import_bank  # noqa: E402
 from assessor.services.recruiters import create_user, get_or_create_organisation  # noqa: E402
@@ -142,6 +142,13 @@ def fill(app, n: int) -> tuple[str, str]:
             session.execute(
                 insert(Score), [score_row(a, rng) for a in scored[batch : batch + 1000]]
             )
+        overrides = [  # a recruiter's judgement on 1 scored attempt in 20
+            {"attempt_id": a, "field": field, "value": rng.uniform(30, 90), "reason": "bench"}
+            for a in scored[::20]
+            for field in ("overall", "grammar")
+        ]
+        if overrides:
+            session.execute(insert(ScoreOverride), overrides)
         events = [
             {"attempt_id": a, "kind": kind, "revision": r, "data": {"type": kind, "length": 30}}
             for a in attempt_ids
@@ -152,7 +159,7 @@ def fill(app, n: int) -> tuple[str, str]:
         return (
             user.email,
             f"{n} invitations, {len(attempt_ids)} attempts, {len(scored)} scores, "
-            f"{len(events)} events",
+            f"{len(overrides)} overrides, {len(events)} events",
         )
 
 

@@ -22,9 +22,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..errors import N_, NotFound
-from ..models import Attempt, Bank, Score
+from ..models import OVERRIDABLE, Attempt, Bank, Score
+from .attempt_filters import FLAGGED_FOCUS_LOSSES
 from .exports import rows
-from .recruiters import FLAGGED_FOCUS_LOSSES, pass_mark_result
+from .pass_marks import pass_mark_result
 
 RESULT_STATES = ("in_progress", "submitted", "scored", "failed")
 DEFAULT_LIMIT = 50
@@ -116,7 +117,8 @@ def _results(session, stmt, pass_marks, link, *, with_cards=False) -> list[dict[
     out = []
     for row in found:
         flat = rows._flatten(row, integrity.get(row.attempt_id))
-        result = represent(flat, pass_mark_result(row.card, pass_marks.get(row.bank_id)), link)
+        marks = pass_marks.get(row.bank_id)
+        result = represent(flat, pass_mark_result(row.card, marks, overall=flat["overall"]), link)
         if with_cards:
             result["_card"] = row.card
         out.append(result)
@@ -155,6 +157,11 @@ def represent(flat: Mapping[str, Any], pass_mark: str | None, link: Link) -> dic
             "focus_losses": focus_losses,
             "flagged": pastes > 0 or focus_losses >= FLAGGED_FOCUS_LOSSES,
         },
+        "overrides": [
+            {"field": name, "machine": flat[f"{name}_machine"], "reason": reason}
+            for name in OVERRIDABLE
+            if (reason := flat[f"{name}_override_reason"]) is not None
+        ],
         "result_url": link(flat["attempt_id"]),
     }
 

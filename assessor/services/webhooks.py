@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ..errors import N_, InvalidInput, NotFound
 from ..models import Attempt, Bank, Invitation, WebhookDelivery, WebhookEndpoint
 from . import webhook_http
-from .recruiters import pass_mark_result
+from .pass_marks import pass_mark_result
 
 EVENT_RESULT_READY = "result.ready"
 MAX_URL_LENGTH = 2000

@@ -3,7 +3,18 @@
 
 def register_blueprints(app) -> None:
     from ..extensions import limiter
-    from . import api, api_tokens, auth, candidate, dashboard, errors, health, review, webhooks
+    from . import (
+        api,
+        api_tokens,
+        auth,
+        candidate,
+        dashboard,
+        errors,
+        health,
+        judgement,
+        review,
+        webhooks,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
@@ -14,4 +25,5 @@ def register_blueprints(app) -> None:
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)  # bearer tokens only: CSRF-exempt, rate-limited per token
     app.register_blueprint(api_tokens.bp)
+    app.register_blueprint(judgement.bp)
     errors.register(app)

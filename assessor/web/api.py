@@ -21,8 +21,8 @@ from ..extensions import csrf, limiter
 from ..question_banks.checker import MAX_ID as MAX_ID_CHARS
 from ..question_banks.checker import SLUG
 from ..services import api_results, api_tokens, invitations
+from ..services.attempt_filters import LEVELS
 from ..services.exports.rows import iso_utc
-from ..services.recruiters import LEVELS
 from . import openapi
 from .errors import api_error
 

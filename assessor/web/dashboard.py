@@ -13,7 +13,7 @@ from ..clock import now
 from ..db import get_session
 from ..errors import InvalidInput, NotFound
 from ..models import Attempt
-from ..services import invitations, recruiters
+from ..services import attempt_filters, attempt_list, invitations, recruiters
 
 bp = Blueprint("dashboard", __name__)
 
@@ -38,9 +38,9 @@ def home():
 def index():
     session = get_session()
     organisation_id = current_user.organisation_id
-    banks = recruiters.bank_choices(session, organisation_id)
-    filters, ignored = recruiters.parse_attempt_filters(request.args, banks=banks)
-    result = recruiters.attempt_rows(
+    banks = attempt_list.bank_choices(session, organisation_id)
+    filters, ignored = attempt_filters.parse_attempt_filters(request.args, banks=banks)
+    result = attempt_list.attempt_rows(
         session, organisation_id, filters, pass_marks=current_app.config.get("PASS_MARKS") or {}
     )
     # Links (pages, sorting) carry the filters that were understood, and only those.
@@ -52,9 +52,9 @@ def index():
         query=query,
         ignored=ignored,
         banks=banks,
-        states=recruiters.STATE_FILTERS,
-        levels=recruiters.LEVELS,
-        subscores=recruiters.SUBSCORES,
+        states=attempt_filters.STATE_FILTERS,
+        levels=attempt_filters.LEVELS,
+        subscores=attempt_filters.SUBSCORES,
     )
 
 
@@ -128,7 +128,7 @@ def rescore(attempt_id: int):
     if jobs.requeue(session, attempt.id, now()):
         flash(_("Scoring queued again."), "info")
     session.commit()
-    return redirect(url_for("dashboard.index"))
+    return redirect(url_for("review.attempt", attempt_id=attempt.id))
 
 
 @bp.route("/dashboard/users", methods=["GET", "POST"])

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..models import OVERRIDABLE
 from ..question_banks.checker import MAX_ID
 from ..services import api_results, invitations
+from ..services.attempt_filters import LEVELS
 from ..services.exports.rows import SUBSCORES
-from ..services.recruiters import LEVELS
 
 MAX_VALID_DAYS = 365
 
@@ -110,11 +111,24 @@ SCHEMAS: dict[str, Any] = {
                     "flagged": {"type": "boolean"},
                 }
             ),
+            "overrides": {
+                "type": "array",
+                "description": "Scores a recruiter overrode: the values above are the "
+                "recruiter's; here are the machine's and the reason.",
+                "items": _ref("Override"),
+            },
             "result_url": {
                 "type": "string",
                 "format": "uri",
                 "description": "The candidate's page, for a logged-in recruiter.",
             },
+        }
+    ),
+    "Override": _object(
+        {
+            "field": {"type": "string", "enum": list(OVERRIDABLE)},
+            "machine": SCORE,
+            "reason": {"type": "string"},
         }
     ),
     "TaskSummary": _object(

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..clock import now
 from ..db import get_session
+from ..services import judgement
 from ..services import review as reviews
 
 bp = Blueprint("review", __name__)
@@ -15,5 +16,7 @@ bp = Blueprint("review", __name__)
 @bp.get("/dashboard/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    review = reviews.attempt_review(get_session(), current_user.organisation_id, attempt_id, now())
-    return render_template("review/attempt.html", review=review)
+    session, organisation_id = get_session(), current_user.organisation_id
+    review = reviews.attempt_review(session, organisation_id, attempt_id, now())
+    judged = judgement.attempt_judgement(session, organisation_id, attempt_id, current_user.id)
+    return render_template("review/attempt.html", review=review, judgement=judged)

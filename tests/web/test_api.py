@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from assessor.models import ApiToken, Invitation
-from assessor.services import api_tokens
+from assessor.services import api_tokens, judgement
 from tests.conftest import make_user
 from tests.services.test_exports import LAMP, score_card, scored_attempt
 
@@ -200,6 +200,34 @@ def test_one_result_has_a_task_summary_and_no_answer_text(client, db_session, in
     assert "damaged-lamp-refund" in tasks and tasks["damaged-lamp-refund"]["kind"] == "email"
     assert tasks["damaged-lamp-refund"]["task_completion"] is not None
     assert "cracked base" not in response.get_data(as_text=True)
+
+
+def test_a_recruiters_override_is_what_the_api_reports(
+    client, db_session, invite, clock, token, recruiter, org
+):
+    (attempt_id,) = _scored(db_session, invite, clock, 1)
+    machine = client.get(f"/api/v1/results/{attempt_id}", headers=bearer(token)).get_json()
+    assert machine["overrides"] == []
+    judgement.override_score(
+        db_session,
+        org.id,
+        attempt_id,
+        field="overall",
+        value="12",
+        reason="Answers copied from a template",
+        user=recruiter,
+        now=clock(),
+    )
+    db_session.commit()
+    body = client.get(f"/api/v1/results/{attempt_id}", headers=bearer(token)).get_json()
+    assert body["overall"] == 12.0 and body["pass_mark"] == "fail"
+    assert body["overrides"] == [
+        {
+            "field": "overall",
+            "machine": machine["overall"],
+            "reason": "Answers copied from a template",
+        }
+    ]
 
 
 def test_another_organisations_result_is_404(client, db_session, invite, clock, other_org):

@@ -19,6 +19,7 @@ from ...errors import AssessorError, NotFound
 from ...models import Answer, Attempt, AttemptEvent
 from ...scoring.task import clean_text
 from . import evidence
+from .report_judgement import write_overrides
 from .rows import iso_utc
 from .textflow import write_marked
 
@@ -69,6 +70,7 @@ def write_pdf_report(
     pdf.add_page()
     _header(pdf, attempt, facts)
     _results(pdf, attempt, card)
+    write_overrides(pdf, session, attempt, LINE, lambda text: _printable(pdf, text))
     _tasks(pdf, attempt, card, facts)
     _integrity(pdf, attempt, card, facts)
     fileobj.write(bytes(pdf.output()))

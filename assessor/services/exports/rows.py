@@ -18,7 +18,8 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from ...errors import InvalidInput
-from ...models import Attempt, AttemptEvent, Bank, Invitation, Organisation, Score
+from ...models import OVERRIDABLE, Attempt, AttemptEvent, Bank, Invitation, Organisation, Score
+from ..effective_scores import override_table
 
 BATCH_SIZE = 200  # rows (and score cards, tens of kB each) held at once
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -48,6 +49,9 @@ COLUMNS = (
     "pastes",
     "pasted_characters",
     "focus_losses",
+    # Scores above are the effective ones; where a recruiter overrode one, the machine's value
+    # and the reason given (both empty when not overridden).
+    *(f"{name}_{suffix}" for name in OVERRIDABLE for suffix in ("machine", "override_reason")),
 )
 STATES = ("invited", "revoked", "in_progress", "submitted", "scored", "failed")
 
@@ -93,6 +97,7 @@ def export_rows(
 
 
 def _base_query(organisation_id: int | None) -> Select:
+    overrides = override_table(with_reasons=True)
     stmt = (
         select(
             Organisation.name.label("organisation"),
@@ -114,11 +119,17 @@ def _base_query(organisation_id: int | None) -> Select:
             Score.level,
             Score.model_version,
             Score.card,
+            *(overrides.c[name].label(f"override_{name}") for name in OVERRIDABLE),
+            *(
+                overrides.c[f"{name}_reason"].label(f"override_{name}_reason")
+                for name in OVERRIDABLE
+            ),
         )
         .join(Organisation, Organisation.id == Invitation.organisation_id)
         .join(Bank, Bank.id == Invitation.bank_id)
         .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
         .outerjoin(Score, Score.attempt_id == Attempt.id)
+        .outerjoin(overrides, overrides.c.attempt_id == Attempt.id)
         .order_by(Invitation.id)
     )
     if organisation_id is not None:
@@ -199,7 +210,18 @@ def _flatten(row: Any, integrity: tuple[int, int, int] | None) -> dict[str, Any]
         pasted_characters=pasted,
         focus_losses=blurs,
     )
+    _apply_overrides(out, row)
     return out
+
+
+def _apply_overrides(out: dict[str, Any], row: Any) -> None:
+    """Effective values in the score columns; the machine's value and the reason beside."""
+    for name in OVERRIDABLE:
+        value = _number(getattr(row, f"override_{name}"))
+        out[f"{name}_machine"] = out[name] if value is not None else None
+        out[f"{name}_override_reason"] = getattr(row, f"override_{name}_reason")
+        if value is not None:
+            out[name] = value
 
 
 def _typing(card: Mapping[str, Any]) -> tuple[float | None, float | None]:
