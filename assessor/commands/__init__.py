@@ -1,6 +1,7 @@
 """The commands of the ``assessor`` CLI, one module per concern."""
 
 from .banks import banks
+from .calibrate import calibrate
 from .database import db
 from .demo import demo
 from .export import export
@@ -12,6 +13,7 @@ from .users import recruiters
 COMMANDS = [
     banks,
     bench,
+    calibrate,
     db,
     demo,
     evaluate,
