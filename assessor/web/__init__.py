@@ -3,12 +3,13 @@
 
 def register_blueprints(app) -> None:
     from ..extensions import limiter
-    from . import auth, candidate, dashboard, errors, health, review
+    from . import auth, candidate, dashboard, errors, exports, health, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
     limiter.exempt(candidate.bp)  # candidates hold a 256-bit link; the checks cost every autosave
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(review.bp)
     errors.register(app)
