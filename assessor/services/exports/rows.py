@@ -80,16 +80,12 @@ def export_rows(
     *,
     filters: ExportFilters | Mapping[str, Any] | None = None,
     where: Sequence[Any] = (),
-    order_by: Sequence[Any] = (),
     batch_size: int = BATCH_SIZE,
 ) -> Iterator[dict[str, Any]]:
     """Yield one row (keys: ``COLUMNS``) per invitation of the organisation, or of all of them
-    when ``organisation_id`` is None, oldest first. Missing values are None. ``where`` and
-    ``order_by`` (over invitation, bank, attempt and score) narrow and order the rows further:
-    the dashboard passes its own, so that a download is the list the recruiter sees."""
+    when ``organisation_id`` is None, oldest first. Missing values are None. ``where`` (over
+    invitation, bank, attempt and score) narrows the rows further."""
     stmt = _apply(_base_query(organisation_id), ExportFilters.coerce(filters)).where(*where)
-    if order_by:
-        stmt = stmt.order_by(None).order_by(*order_by)
     result = session.execute(stmt.execution_options(yield_per=batch_size))
     for batch in result.partitions():
         attempt_ids = [row.attempt_id for row in batch if row.attempt_id is not None]
