@@ -63,14 +63,25 @@ def _standardised(row, features, mean, scale) -> list[float]:
 
 
 def _best_alpha(matrix: list[list[float]], targets: list[float], alphas) -> float:
-    """The penalty with the smallest squared error over FOLDS interleaved folds."""
+    """The penalty with the smallest squared error over FOLDS interleaved folds. The products
+    of each fold are subtracted from those of all rows, so the rows are read twice in all."""
+    total_gram, total_rhs = _products(matrix, targets)
+    folds = []
+    for fold in range(FOLDS):
+        held = range(fold, len(matrix), FOLDS)
+        gram, rhs = _products([matrix[i] for i in held], [targets[i] for i in held])
+        train_gram = [
+            [t - g for t, g in zip(total_row, row, strict=True)]
+            for total_row, row in zip(total_gram, gram, strict=True)
+        ]
+        train_rhs = [t - r for t, r in zip(total_rhs, rhs, strict=True)]
+        folds.append((held, train_gram, train_rhs))
     errors = {}
     for alpha in alphas:
         total = 0.0
-        for fold in range(FOLDS):
-            train = [i for i in range(len(matrix)) if i % FOLDS != fold]
-            coef, intercept = _ridge([matrix[i] for i in train], [targets[i] for i in train], alpha)
-            for i in range(fold, len(matrix), FOLDS):
+        for held, gram, rhs in folds:
+            intercept, *coef = _solve_penalised(gram, rhs, alpha)
+            for i in held:
                 predicted = intercept + sum(c * z for c, z in zip(coef, matrix[i], strict=True))
                 total += (predicted - targets[i]) ** 2
         errors[alpha] = total
@@ -78,24 +89,30 @@ def _best_alpha(matrix: list[list[float]], targets: list[float], alphas) -> floa
 
 
 def _ridge(matrix: list[list[float]], targets: list[float], alpha: float):
-    """Solve (X'X + alpha I) w = X'(y - mean y) on centred columns; intercept = mean y."""
-    n, k = len(matrix), len(matrix[0])
-    col_mean = [sum(row[j] for row in matrix) / n for j in range(k)]
-    y_mean = sum(targets) / n
-    centred = [[row[j] - col_mean[j] for j in range(k)] for row in matrix]
+    intercept, *coef = _solve_penalised(*_products(matrix, targets), alpha)
+    return coef, intercept
+
+
+def _products(matrix: list[list[float]], targets: list[float]):
+    """X'X and X'y of the rows with a leading 1 (the intercept's column)."""
+    k = len(matrix[0]) + 1 if matrix else 1
     gram = [[0.0] * k for _ in range(k)]
     rhs = [0.0] * k
-    for row, y in zip(centred, targets, strict=True):
-        for a in range(k):
-            if row[a]:
-                rhs[a] += row[a] * (y - y_mean)
-                for b in range(k):
-                    gram[a][b] += row[a] * row[b]
-    for a in range(k):
-        gram[a][a] += alpha
-    coef = _solve(gram, rhs)
-    intercept = y_mean - sum(c * m for c, m in zip(coef, col_mean, strict=True))
-    return coef, intercept
+    for row, y in zip(matrix, targets, strict=True):
+        full = [1.0, *row]
+        for a, value in enumerate(full):
+            if value:
+                gram[a] = [g + value * other for g, other in zip(gram[a], full, strict=True)]
+                rhs[a] += value * y
+    return gram, rhs
+
+
+def _solve_penalised(gram, rhs, alpha: float) -> list[float]:
+    """(X'X + alpha D) w = X'y, D the identity without the intercept: the intercept is free."""
+    penalised = [row[:] for row in gram]
+    for a in range(1, len(penalised)):
+        penalised[a][a] += alpha
+    return _solve(penalised, list(rhs))
 
 
 def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
