@@ -26,8 +26,10 @@ def calibrate(organisation_name, holdout, seed, adopt, list_only) -> None:
     on held-out rated attempts. Nothing changes without --adopt."""
     app = current_app._get_current_object()
     now = app.config.get("CLOCK", utcnow)()
+    db = database(app)
     try:
-        with database(app).WriteSession.begin() as session:
+        # The refit reads (for seconds with thousands of ratings): no write lock meanwhile.
+        with db.Session() as session:
             organisation = calibration.find_organisation(session, organisation_name)
             if list_only:
                 _print_versions(session, organisation)
@@ -35,15 +37,16 @@ def calibrate(organisation_name, holdout, seed, adopt, list_only) -> None:
             result = calibration.calibrate(
                 session, organisation, now=now, holdout=holdout, seed=seed
             )
-            _print_result(result)
-            if adopt:
-                calibration.adopt(session, organisation, result, now)
+        _print_result(result)
+        if adopt:
+            with db.WriteSession.begin() as session:
+                calibration.adopt(session, organisation.id, result, now)
     except AssessorError as exc:
         click.secho(exc.message, fg="red", err=True)
         sys.exit(1)
     if adopt:
         click.echo(
-            f"Adopted {result.version}: {organisation.name}'s new attempts are scored with it. "
+            f"Adopted {result.version}: {result.organisation}'s new attempts are scored with it. "
             "Re-score older ones with `assessor scoring rescore` if wanted."
         )
     elif not list_only:

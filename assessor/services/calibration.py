@@ -148,10 +148,10 @@ def calibrate(
     return result
 
 
-def adopt(session: Session, organisation: Organisation, result: Calibration, now) -> StoredModel:
+def adopt(session: Session, organisation_id: int, result: Calibration, now) -> StoredModel:
     """Store the refitted model as the organisation's newest adopted version."""
     row = StoredModel(
-        organisation_id=organisation.id,
+        organisation_id=organisation_id,
         version=result.version,
         definition=result.definition,
         metrics={

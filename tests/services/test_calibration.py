@@ -132,7 +132,7 @@ def test_refit_beats_the_shipped_model_on_held_out_ratings_and_is_adopted(
     assert result.refitted["pearson"] > (result.current["pearson"] or 0) + 0.3
     assert db_session.scalar(select(StoredModel.id)) is None  # nothing stored without adopt
 
-    calibration.adopt(db_session, org, result, clock())
+    calibration.adopt(db_session, org.id, result, clock())
     db_session.commit()
     row = db_session.scalar(select(StoredModel))
     assert (row.version, row.organisation_id) == (result.version, org.id)

@@ -95,10 +95,10 @@ def test_pdf_report_of_an_own_attempt_and_404_for_another_organisation(
     org,
     other_org,
     admin,
-    french_bank,
+    french_bank,  # noqa: F811 - the fixture imported above
     invite,
     clock,
-    listed,  # noqa: F811
+    listed,
 ):
     texts = {"erreur-facturation": LETTRE}
     attempt_id = scored_attempt(
