@@ -59,3 +59,10 @@ class WordLimitProblems(AssessorError):
 class InvalidInput(AssessorError):
     status = 400
     code = "invalid_input"
+
+
+class NotEnoughRatings(AssessorError):
+    """Too few rated attempts to refit a scoring model and check it on held-out ones."""
+
+    status = 409
+    code = "not_enough_ratings"

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Answer, Attempt, AttemptEvent, Score, ScoringJob
+from .models import Answer, Attempt, AttemptEvent, Score, ScoringJob, ScoringModel
 from .services import webhooks
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ class AttemptInput:
     bank: dict
     answers: dict  # task id -> str, or part id -> str for form and correction tasks
     keystrokes: dict  # task id -> list of "keys" events
+    # The organisation's newest adopted model (`assessor calibrate`); None: the shipped model.
+    model: dict | None = None
 
 
 Scorer = Callable[[AttemptInput], dict]
@@ -102,7 +104,21 @@ def load_input(session: Session, job_id: int) -> AttemptInput:
     )
     for event in session.scalars(events.order_by(AttemptEvent.id)):
         keystrokes.setdefault(event.task_id, []).append(event.data)
-    return AttemptInput(attempt.id, attempt.bank_snapshot, answers, keystrokes)
+    adopted = adopted_model(session, attempt.organisation_id)
+    model = None if adopted is None else adopted.definition
+    return AttemptInput(attempt.id, attempt.bank_snapshot, answers, keystrokes, model)
+
+
+def adopted_model(session: Session, organisation_id: int) -> ScoringModel | None:
+    """The organisation's newest adopted scoring model, if it has one."""
+    stmt = (
+        select(ScoringModel)
+        .where(ScoringModel.organisation_id == organisation_id)
+        .where(ScoringModel.adopted_at.is_not(None))
+        .order_by(ScoringModel.adopted_at.desc(), ScoringModel.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
 
 
 def complete_job(

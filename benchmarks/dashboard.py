@@ -1,11 +1,15 @@
-"""The recruiters' list with 10,000 attempts: how long the dashboard takes to answer.
+"""The recruiters' list with 10,000 attempts: how long the dashboard and its downloads take.
 
 A benchmark, not a test: it prints numbers (see benchmarks/README.md). It builds a throw-away
 instance (a SQLite file in a temporary folder, or the database given with --database-url, whose
 schema `public` it DROPS and recreates), inserts N invitations with attempts, score cards of a
 realistic size (about 14 KB of JSON each, like the real ones) and integrity events in a few bulk
 statements, logs a recruiter in through the real form, then times each view of the list through the
-Flask test client (the whole WSGI app, no network): p50 / p95 / max over --requests requests.
+Flask test client (the whole WSGI app, no network): p50 / p95 / max over --requests requests. Then
+it times the exports of every row: the service writing a file (as `assessor export results` does)
+and the dashboard's download endpoints (CSV, XLSX, filtered or not, and one PDF report): time to
+the first and the last byte over --export-requests runs, and the peak of Python allocations during
+one more run (tracemalloc), which shows whether the whole file is ever held in memory.
 
     .venv/bin/python benchmarks/dashboard.py
     .venv/bin/python benchmarks/dashboard.py \
@@ -23,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +41,7 @@ from assessor.db import database  # noqa: E402
 from assessor.models import Attempt, AttemptEvent, Invitation, Score, ScoreOverride  # noqa: E402
 from assessor.question_banks import load_bank  # noqa: E402
 from assessor.services.banks import import_bank  # noqa: E402
+from assessor.services.exports import export_rows, write_csv, write_xlsx  # noqa: E402
 from assessor.services.recruiters import create_user, get_or_create_organisation  # noqa: E402
 
 PASSWORD = "benchmark password 123"  # noqa: S105 (a throw-away instance)
@@ -50,6 +56,15 @@ VIEWS = {
     "deep page (last), default sort": "/dashboard?page=200",
     "deep page, sorted by a sub-score": "/dashboard?page=150&sort=typing&order=asc",
 }
+DOWNLOADS = {
+    "CSV, every row": "/dashboard/export.csv",
+    "CSV, filtered + sorted": "/dashboard/export.csv?bank=support-en&state=scored"
+    "&min_overall=50&sort=grammar&order=desc",
+    "XLSX, every row": "/dashboard/export.xlsx",
+    "XLSX, filtered + sorted": "/dashboard/export.xlsx?bank=support-en&state=scored"
+    "&min_overall=50&sort=grammar&order=desc",
+    "PDF report, one attempt": "/dashboard/attempts/{attempt}/report.pdf",
+}
 NAMES = ["Asha", "Bruno", "Chiara", "Dmitri", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas"]
 SURNAMES = ["Rao", "Silva", "Conti", "Ivanov", "Kaya", "Haddad", "Okafor", "Sato", "Moreau", "Berg"]
 
@@ -58,6 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--export-requests", type=int, default=3)
     parser.add_argument("--database-url", help="PostgreSQL URL; its schema public is dropped")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="assessor-bench-dashboard-"))
@@ -88,7 +104,64 @@ def main() -> None:
             f"{name:34} {total:>6} {percentile(times, 50):8.1f} {percentile(times, 95):8.1f}"
             f" {max(times):8.1f}"
         )
+    time_service_exports(app, folder, args.export_requests)
+    time_downloads(client, args.export_requests)
     database(app).dispose()
+
+
+def time_service_exports(app, folder: Path, runs: int) -> None:
+    """The export service writing a file of every row, as ``assessor export results`` does."""
+    print(f"\n{'export service (to a file)':34} {'rows':>6} {'median s':>9} {'max s':>8}")
+    for fmt, writer in (("csv", write_csv), ("xlsx", write_xlsx)):
+        times, count = [], 0
+        for _ in range(runs):
+            target = folder / f"export.{fmt}"
+            start = time.perf_counter()
+            with database(app).Session() as session:
+                if fmt == "csv":
+                    with open(target, "w", encoding="utf-8", newline="") as handle:
+                        count = writer(export_rows(session, None), handle)
+                else:
+                    count = writer(export_rows(session, None), str(target))
+            times.append(time.perf_counter() - start)
+        print(f"{fmt:34} {count:>6} {statistics.median(times):9.2f} {max(times):8.2f}")
+
+
+def time_downloads(client, runs: int) -> None:
+    """The dashboard's download endpoints, read to the last byte through the WSGI app."""
+    page = client.get("/dashboard?state=scored").get_data(as_text=True)
+    attempt = re.search(r'href="/dashboard/attempts/(\d+)"', page)[1]
+    print(
+        f"\n{'download (web, whole body)':34} {'MB':>6} {'first ms':>9} {'median s':>9}"
+        f" {'max s':>8} {'peak MB':>8}"
+    )
+    for name, path in DOWNLOADS.items():
+        path = path.format(attempt=attempt)
+        runs_ = [read_download(client, path) for _ in range(runs)]
+        tracemalloc.start()
+        read_download(client, path)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        size = runs_[0][2] / 2**20
+        first = statistics.median(r[0] for r in runs_) * 1000
+        total = [r[1] for r in runs_]
+        print(
+            f"{name:34} {size:6.2f} {first:9.1f} {statistics.median(total):9.2f}"
+            f" {max(total):8.2f} {peak:8.1f}"
+        )
+
+
+def read_download(client, path: str) -> tuple[float, float, int]:
+    """Seconds to the first and to the last byte, and the size in bytes."""
+    start = time.perf_counter()
+    response = client.get(path, buffered=False)
+    assert response.status_code == 200, (path, response.status_code)
+    first, size = None, 0
+    for chunk in response.iter_encoded():
+        first = first if first is not None else time.perf_counter() - start
+        size += len(chunk)
+    response.close()
+    return first or 0.0, time.perf_counter() - start, size
 
 
 def fill(app, n: int) -> tuple[str, str]:

@@ -1,6 +1,7 @@
 """The commands of the ``assessor`` CLI, one module per concern."""
 
 from .banks import banks
+from .calibrate import calibrate
 from .database import db
 from .demo import demo
 from .export import export
@@ -13,6 +14,7 @@ from .webhooks import webhooks
 COMMANDS = [
     banks,
     bench,
+    calibrate,
     db,
     demo,
     evaluate,

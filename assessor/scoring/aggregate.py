@@ -81,7 +81,11 @@ def load_model(path: str | Path | None = None) -> ScoringModel:
 
 @lru_cache(maxsize=8)
 def _load_model(path: str) -> ScoringModel:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return model_from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def model_from_dict(data: dict) -> ScoringModel:
+    """A model from the content of a model file (or an organisation's calibrated copy of one)."""
     models = {
         name: LinearModel(
             features=tuple(spec["features"]),

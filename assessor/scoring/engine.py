@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import functools
+import math
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -86,6 +87,9 @@ class TaskScore(_Record):
     corrections: CorrectionResult | None = None
     typing: TypingResult | None = None
     flags: tuple[str, ...] = ()
+    # The model's inputs (without n-gram counts), kept so that `assessor calibrate` can refit on
+    # recruiters' ratings without re-scoring. None for tasks the model does not judge.
+    features: Mapping[str, float] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,6 +193,7 @@ def _score_written(
         proficiency=proficiency,
         reply=reply,
         flags=tuple(dict.fromkeys(flags + reply.flags + tuple(failures))),
+        features=_kept_features(found),
     )
 
 
@@ -196,6 +201,17 @@ def _score_written(
 def _check_pool() -> ThreadPoolExecutor:
     """Threads that wait on LanguageTool; made on first use, never at import."""
     return ThreadPoolExecutor(max_workers=8, thread_name_prefix="languagetool-check")
+
+
+def _kept_features(found: Mapping[str, float] | None) -> dict[str, float] | None:
+    """The named features (n-gram counts would make the card ten times larger), finite only."""
+    if found is None:
+        return None
+    return {
+        name: float(value)
+        for name, value in sorted(found.items())
+        if not name.startswith(features.NGRAM_PREFIX) and math.isfinite(value)
+    }
 
 
 def _guard(failures: list[str], name: str, measure: Any, *args: Any) -> Any:

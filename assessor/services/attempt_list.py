@@ -183,6 +183,19 @@ def attempt_rows(
     return AttemptPage(rows, total, page, pages, distribution)
 
 
+def filtered_ids(session: Session, organisation_id: int, filters: AttemptFilters) -> list[int]:
+    """Every invitation id of the list as filtered and sorted, without paging (downloads)."""
+    overrides = override_table()
+    order = desc if filters.descending else asc
+    return list(
+        session.scalars(
+            _joined(select(Invitation.id), overrides)
+            .where(*_conditions(organisation_id, filters, overrides))
+            .order_by(order(_sort_key(filters.sort, overrides)).nulls_last(), order(Invitation.id))
+        )
+    )
+
+
 def _rows(session: Session, ids: list[int], pass_marks: Mapping[str, Any]) -> list[AttemptRow]:
     overrides = override_table()
     columns = [overrides.c[name] for name in SCORE_FIELDS]

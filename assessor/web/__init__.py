@@ -10,6 +10,7 @@ def register_blueprints(app) -> None:
         candidate,
         dashboard,
         errors,
+        exports,
         health,
         judgement,
         review,
@@ -20,6 +21,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(candidate.bp)
     limiter.exempt(candidate.bp)  # candidates hold a 256-bit link; the checks cost every autosave
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(webhooks.bp)

@@ -9,7 +9,7 @@ flattened and dropped row by row, so memory stays flat however many candidates a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -83,11 +83,13 @@ def export_rows(
     organisation_id: int | None,
     *,
     filters: ExportFilters | Mapping[str, Any] | None = None,
+    where: Sequence[Any] = (),
     batch_size: int = BATCH_SIZE,
 ) -> Iterator[dict[str, Any]]:
     """Yield one row (keys: ``COLUMNS``) per invitation of the organisation, or of all of them
-    when ``organisation_id`` is None, oldest first. Missing values are None."""
-    stmt = _apply(_base_query(organisation_id), ExportFilters.coerce(filters))
+    when ``organisation_id`` is None, oldest first. Missing values are None. ``where`` (over
+    invitation, bank, attempt and score) narrows the rows further."""
+    stmt = _apply(_base_query(organisation_id), ExportFilters.coerce(filters)).where(*where)
     result = session.execute(stmt.execution_options(yield_per=batch_size))
     for batch in result.partitions():
         attempt_ids = [row.attempt_id for row in batch if row.attempt_id is not None]

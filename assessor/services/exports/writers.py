@@ -9,8 +9,9 @@ written as a string, never a formula or a link. Numbers stay numbers in all thre
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 import xlsxwriter
@@ -42,13 +43,38 @@ def write_csv(
 ) -> int:
     """Write a header and the rows to a text file (open it with ``newline=""``); returns the
     number of rows. Empty values are empty cells."""
-    writer = csv.writer(fileobj, lineterminator="\r\n")
+    counter = _Counter(rows)
+    for chunk in csv_chunks(counter, columns):
+        fileobj.write(chunk)
+    return counter.count
+
+
+def csv_chunks(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str] = COLUMNS, size: int = 64 * 1024
+) -> Iterator[str]:
+    """The CSV text in pieces of about ``size`` characters, for a streamed response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    count = 0
     for row in rows:
         writer.writerow([_csv_cell(row.get(name)) for name in columns])
-        count += 1
-    return count
+        if buffer.tell() >= size:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+class _Counter:
+    """Counts the rows it passes on."""
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]]):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def write_xlsx(
