@@ -107,7 +107,7 @@ def complete_job(session: Session, job_id: int, card: dict, now: datetime) -> bo
     """Write the score and mark done, atomically. An attempt has one score: a job run twice
     keeps the first result, and a re-score (after a model change) replaces it."""
     job = session.get(ScoringJob, job_id)
-    if job.state == "done":
+    if job is None or job.state == "done":  # None: the candidate was deleted while scored
         return False
     values = {
         "overall": float(card["overall"]),
@@ -135,6 +135,8 @@ def complete_job(session: Session, job_id: int, card: dict, now: datetime) -> bo
 def fail_try(session: Session, job_id: int, error: str, now: datetime, policy) -> str:
     """Record a failed try: back off and retry, or give up as ``failed`` after the last."""
     job = session.get(ScoringJob, job_id)
+    if job is None:  # the candidate was deleted meanwhile
+        return "deleted"
     job.last_error = error[:2000]
     job.lease_owner = job.lease_until = None
     if job.tries >= policy.max_tries:

@@ -9,6 +9,7 @@ import time
 from .db import database, utcnow
 from .jobs import QueuePolicy, run_one, worker_name
 from .services.attempts import Limits, sweep_overdue
+from .services.privacy import delete_expired
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_SECONDS = 5.0
@@ -30,6 +31,13 @@ def sweep(app) -> int:
         return sweep_overdue(session, clock(), limits)
 
 
+def sweep_retention(app) -> int:
+    """Delete the candidates past their organisation's retention period; returns how many."""
+    clock = app.config.get("CLOCK", utcnow)
+    with database(app).WriteSession.begin() as session:
+        return delete_expired(session, clock())
+
+
 def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_scored=None) -> int:
     """Run until ``stop`` is set (or with ``burst``, until the queue is empty); returns jobs run."""
     if scorer is None:
@@ -45,6 +53,9 @@ def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_sco
             swept = sweep(app)
             if swept:
                 log.info("finalised %d overdue attempts", swept)
+            deleted = sweep_retention(app)
+            if deleted:  # a count only: never who
+                log.info("deleted %d candidates past their retention period", deleted)
             last_sweep = time.monotonic()
         if run_one(session_factory, scorer, owner, clock, policy, on_scored):
             done += 1

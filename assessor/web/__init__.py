@@ -3,7 +3,7 @@
 
 def register_blueprints(app) -> None:
     from ..extensions import limiter
-    from . import auth, candidate, dashboard, errors, health, review
+    from . import admin, auth, candidate, dashboard, errors, health, privacy, review
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
@@ -11,4 +11,6 @@ def register_blueprints(app) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(privacy.bp)
     errors.register(app)
