@@ -223,6 +223,7 @@ def test_retention_deletes_old_candidates_and_waits_for_attempts_in_progress(
     assert db_session.get(Attempt, typing) is None
     clock.advance(days=20)  # Rita is 30 days and 2 hours old
     assert sweep_retention(app) == 1
+    db_session.rollback()
     remaining = db_session.scalar(select(func.count()).select_from(Invitation))
     assert remaining == 0
     deletions = db_session.scalars(
