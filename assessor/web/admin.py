@@ -63,5 +63,8 @@ def bank_active(bank_id: int):
     if active:
         flash(_("%(title)s version %(v)s is offered.", title=bank.title, v=bank.version), "info")
     else:
-        flash(_("%(title)s version %(v)s is no longer offered.", title=bank.title, v=bank.version))
+        flash(
+            _("%(title)s version %(v)s is no longer offered.", title=bank.title, v=bank.version),
+            "info",
+        )
     return redirect(url_for("admin.banks"))
