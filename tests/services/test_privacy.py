@@ -4,6 +4,8 @@ deletes old candidates on its own and leaves attempts in progress until they end
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from datetime import timedelta
 
 import pytest
@@ -283,3 +285,19 @@ def test_sweep_command_reports_the_count_of_deleted_candidates(
     result = runner.invoke(args=["sweep"])
     assert result.exit_code == 0, result.output
     assert "Deleted 1 candidate(s) past their retention period." in result.output
+
+
+def test_the_worker_logs_how_many_were_deleted_and_never_who(
+    app, db_session, invite, clock, org, caplog
+):
+    from assessor.worker import work
+
+    invite(name="Olga Old", email="olga@example.com")
+    invite(name="Nils Never", email="nils@example.com")
+    org.retention_days = 30
+    db_session.commit()
+    clock.advance(days=31)
+    caplog.set_level(logging.DEBUG)
+    assert work(app, threading.Event(), burst=True, scorer=lambda data: {}) == 0  # no jobs
+    assert "deleted 2 candidates past their retention period" in caplog.text
+    assert not [s for s in ("Olga", "Nils", "@example.com") if s in caplog.text]
