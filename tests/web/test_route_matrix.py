@@ -5,7 +5,8 @@ started the test: it holds that link and nothing else); a recruiter and an admin
 A, which owns every object in the URLs; a recruiter of organisation B, who must never read A's
 data (A's objects are a 404 to B, never a 403 that would confirm they exist).
 
-A route missing from MATRIX fails ``test_every_route_is_in_the_matrix``: a new route gets one row.
+A route missing from MATRIX fails ``test_every_route_is_in_the_matrix``: a new route gets one row
+(and, if its URL takes a new parameter, that parameter's value of organisation A in ``_world``).
 URLs are filled from what the role holds: only the candidate holds the link's token; the others
 ask with a well-formed token that is not theirs. Ids are guessable, so every role uses A's ids.
 POSTs carry a valid CSRF token of the role's own session, so that a status shows authorisation.
@@ -207,6 +208,7 @@ def _url(app, endpoint: str, values: dict, role: str) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     url = rule.rule
     for arg in rule.arguments:
+        assert arg in values, f"{endpoint}: give <{arg}> a value of organisation A in _world"
         value = values[arg]
         if arg == "token" and role != "candidate":
             value = "A" * 43  # well formed, and not a link this role was given
@@ -237,7 +239,7 @@ def test_route_answers_each_role_as_expected(app, db_session, clock, endpoint, m
     client = world.clients[role]
     url = _url(app, endpoint, world.values, role)
     kwargs = {}
-    if method == "POST":
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
         token = _csrf(client, role, world.values)
         if row.json is not None:
             kwargs = {"json": row.json, "headers": {"X-CSRFToken": token}}
