@@ -126,15 +126,18 @@ def set_retention(
     return True
 
 
-def expired_invitations(session: Session, now: datetime) -> list[tuple[int, int]]:
+def expired_invitations(
+    session: Session, now: datetime, organisation_id: int | None = None
+) -> list[tuple[int, int]]:
     """(organisation id, invitation id) of candidates older than their organisation's retention.
 
     An attempt in progress is left until it ends, and one being scored until its job is done."""
-    rows = session.execute(
-        select(Organisation.id, Organisation.retention_days).where(
-            Organisation.retention_days.is_not(None)
-        )
-    ).all()
+    stmt = select(Organisation.id, Organisation.retention_days).where(
+        Organisation.retention_days.is_not(None)
+    )
+    if organisation_id is not None:
+        stmt = stmt.where(Organisation.id == organisation_id)
+    rows = session.execute(stmt).all()
     found: list[tuple[int, int]] = []
     for organisation_id, days in rows:
         busy = (

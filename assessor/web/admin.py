@@ -30,8 +30,13 @@ def settings():
         flash(_(exc.template, **exc.params), "error")
         return _settings_page(raw[:20]), 400
     if privacy.set_retention(session, organisation, days, user_id=current_user.id, now=now()):
+        due = len(privacy.expired_invitations(session, now(), organisation.id))
         session.commit()
         flash(_("The settings are saved."), "info")
+        if due:
+            flash(
+                _("Candidates older than this, deleted within a minute: %(n)s.", n=due), "warning"
+            )
     return redirect(url_for("admin.settings"))
 
 

@@ -79,7 +79,11 @@ def test_the_candidate_link_stops_working_once_deleted(
     assert client.get(f"/t/{token}").status_code == 404
 
 
-def test_the_admin_sets_the_retention_period_and_it_is_audited(client, admin, db_session, org):
+def test_the_admin_sets_the_retention_period_and_it_is_audited(
+    client, admin, db_session, org, invite, clock
+):
+    invite()
+    clock.advance(days=100)
     login(client, admin.email)
     page = client.get("/dashboard/settings")
     assert page.status_code == 200
@@ -96,7 +100,9 @@ def test_the_admin_sets_the_retention_period_and_it_is_audited(client, admin, db
         "/dashboard/settings", data={"retention_days": "90", "csrf_token": token}
     )
     assert response.status_code == 302
-    assert 'value="90"' in client.get("/dashboard/settings").get_data(as_text=True)
+    saved = client.get("/dashboard/settings").get_data(as_text=True)
+    assert 'value="90"' in saved
+    assert "Candidates older than this, deleted within a minute: 1." in saved
     client.post("/dashboard/settings", data={"retention_days": "", "csrf_token": token})
     db_session.rollback()
     assert db_session.get(Organisation, org.id).retention_days is None
