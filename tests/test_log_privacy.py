@@ -57,6 +57,8 @@ def test_redact_takes_out_tokens_in_paths_bare_tokens_and_addresses():
     line = f'"GET /t/{token}/status HTTP/1.1" 200 for a.b+c@mail.example.org; link {token}'
     assert redact(line) == '"GET /t/[token]/status HTTP/1.1" 200 for [e-mail]; link [token]'
     assert redact("job 12 done in 0.5 s") == "job 12 done in 0.5 s"
+    gunicorn = f'"GET /static/app.css HTTP/1.1" 200 "https://tests.example/t/{token}" "Mozilla"'
+    assert token not in redact(gunicorn) and "https://tests.example/t/[token]" in redact(gunicorn)
 
 
 def test_any_logger_and_any_traceback_is_redacted(app, caplog):  # create_app installs it
