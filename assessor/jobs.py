@@ -84,8 +84,11 @@ def renew_lease(session: Session, job_id: int, owner: str, now: datetime, policy
     return result.rowcount == 1
 
 
-def load_input(session: Session, job_id: int) -> AttemptInput:
+def load_input(session: Session, job_id: int) -> AttemptInput | None:
+    """What the scorer needs; None when the candidate was deleted since the job was claimed."""
     job = session.get(ScoringJob, job_id)
+    if job is None:
+        return None
     attempt = session.get(Attempt, job.attempt_id)
     answers: dict = {}
     kinds = {t["id"]: t["kind"] for t in attempt.bank_snapshot["tasks"]}
@@ -189,6 +192,8 @@ def run_one(
         return False
     with Session() as session:
         data = load_input(session, job_id)
+    if data is None:
+        return True
     stop = threading.Event()
     keeper = threading.Thread(
         target=_keep_lease, args=(Session, job_id, owner, clock, policy, stop), daemon=True

@@ -301,3 +301,26 @@ def test_the_worker_logs_how_many_were_deleted_and_never_who(
     assert work(app, threading.Event(), burst=True, scorer=lambda data: {}) == 0  # no jobs
     assert "deleted 2 candidates past their retention period" in caplog.text
     assert not [s for s in ("Olga", "Nils", "@example.com") if s in caplog.text]
+
+
+def test_a_worker_whose_claimed_job_was_deleted_goes_on(
+    app, db_session, invite, clock, org, monkeypatch
+):
+    from assessor.db import database
+
+    _, token = invite()
+    attempt = attempts.start_attempt(db_session, token, consent=True, now=clock(), limits=LIMITS)
+    attempts.submit_attempt(db_session, attempt.id, {"confirm": True}, now=clock(), limits=LIMITS)
+    db_session.commit()
+    claim_job = jobs.claim_job
+
+    def claim_then_delete(session, owner, now, policy):  # a recruiter deletes in between
+        job_id = claim_job(session, owner, now, policy)
+        privacy.delete_candidate(session, org.id, attempt.invitation_id, user_id=None, now=now)
+        return job_id
+
+    monkeypatch.setattr(jobs, "claim_job", claim_then_delete)
+    scored: list = []
+    writer = database(app).WriteSession
+    assert jobs.run_one(writer, scored.append, "w1", clock, jobs.QueuePolicy())
+    assert scored == []  # nothing was scored, and the worker did not crash
