@@ -11,10 +11,11 @@ import os
 def create_app(test_config: dict | None = None):
     from flask import Flask
 
-    from . import config, db, i18n, security
+    from . import config, db, i18n, redaction, security
     from .cli import register_commands
     from .web import register_blueprints
 
+    redaction.install()
     instance_path = os.environ.get("ASSESSOR_INSTANCE_PATH") or None
     if instance_path:
         instance_path = os.path.abspath(instance_path)

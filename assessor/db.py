@@ -72,8 +72,15 @@ class Database:
 
 def _make_engine(url: str, echo: bool, *, immediate: bool) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, pool_recycle=1800, pool_size=10, max_overflow=20)
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+        return create_engine(
+            url, echo=echo, hide_parameters=True, pool_recycle=1800, pool_size=10, max_overflow=20
+        )
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        connect_args={"timeout": 30, "check_same_thread": False},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

@@ -88,8 +88,11 @@ def renew_lease(session: Session, job_id: int, owner: str, now: datetime, policy
     return result.rowcount == 1
 
 
-def load_input(session: Session, job_id: int) -> AttemptInput:
+def load_input(session: Session, job_id: int) -> AttemptInput | None:
+    """What the scorer needs; None when the candidate was deleted since the job was claimed."""
     job = session.get(ScoringJob, job_id)
+    if job is None:
+        return None
     attempt = session.get(Attempt, job.attempt_id)
     answers: dict = {}
     kinds = {t["id"]: t["kind"] for t in attempt.bank_snapshot["tasks"]}
@@ -132,7 +135,7 @@ def complete_job(
     has one score: a job run twice keeps the first result, and a re-score (after a model
     change) replaces it."""
     job = session.get(ScoringJob, job_id)
-    if job.state == "done":
+    if job is None or job.state == "done":  # None: the candidate was deleted while scored
         return False
     values = {
         "overall": float(card["overall"]),
@@ -161,6 +164,8 @@ def complete_job(
 def fail_try(session: Session, job_id: int, error: str, now: datetime, policy) -> str:
     """Record a failed try: back off and retry, or give up as ``failed`` after the last."""
     job = session.get(ScoringJob, job_id)
+    if job is None:  # the candidate was deleted meanwhile
+        return "deleted"
     job.last_error = error[:2000]
     job.lease_owner = job.lease_until = None
     if job.tries >= policy.max_tries:
@@ -221,6 +226,8 @@ def run_one(
         return False
     with Session() as session:
         data = load_input(session, job_id)
+    if data is None:
+        return True
     stop = threading.Event()
     keeper = threading.Thread(
         target=_keep_lease, args=(Session, job_id, owner, clock, policy, stop), daemon=True

@@ -10,6 +10,7 @@ import time
 from .db import database, utcnow
 from .jobs import QueuePolicy, run_one, worker_name
 from .services.attempts import Limits, sweep_overdue
+from .services.privacy import delete_expired, expired_invitations
 from .services.webhook_delivery import DeliveryPolicy, deliver_due
 from .services.webhooks import EventContext
 
@@ -41,6 +42,16 @@ def deliver_webhooks(app, owner: str) -> int:
     return deliver_due(database(app).WriteSession, owner, clock, policy)
 
 
+def sweep_retention(app) -> int:
+    """Delete the candidates past their organisation's retention period; returns how many."""
+    clock, db = app.config.get("CLOCK", utcnow), database(app)
+    with db.Session() as session:  # most sweeps find nothing: no write lock for them
+        if not expired_invitations(session, clock()):
+            return 0
+    with db.WriteSession.begin() as session:
+        return delete_expired(session, clock())
+
+
 def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_scored=None) -> int:
     """Run until ``stop`` is set (or with ``burst``, until the queue is empty); returns jobs run."""
     if scorer is None:
@@ -56,6 +67,9 @@ def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_sco
             swept = sweep(app)
             if swept:
                 log.info("finalised %d overdue attempts", swept)
+            deleted = sweep_retention(app)
+            if deleted:  # a count only: never who
+                log.info("deleted %d candidates past their retention period", deleted)
             last_sweep = time.monotonic()
         scored = run_one(session_factory, scorer, owner, clock, policy, on_scored)
         delivered = deliver_webhooks(app, owner)

@@ -63,6 +63,10 @@ def worker(burst: bool) -> None:
 @click.command("sweep")
 @with_appcontext
 def sweep() -> None:
-    """Finalise attempts whose time and grace are over, from their last save."""
-    count = worker_loop.sweep(current_app._get_current_object())
+    """Finalise attempts whose time and grace are over, from their last save, and delete the
+    candidates past their organisation's retention period."""
+    app = current_app._get_current_object()
+    count = worker_loop.sweep(app)
     click.echo(f"Finalised {count} overdue attempt(s).")
+    deleted = worker_loop.sweep_retention(app)
+    click.echo(f"Deleted {deleted} candidate(s) past their retention period.")

@@ -4,6 +4,7 @@
 def register_blueprints(app) -> None:
     from ..extensions import limiter
     from . import (
+        admin,
         api,
         api_tokens,
         auth,
@@ -13,6 +14,7 @@ def register_blueprints(app) -> None:
         exports,
         health,
         judgement,
+        privacy,
         review,
         webhooks,
     )
@@ -28,4 +30,6 @@ def register_blueprints(app) -> None:
     app.register_blueprint(api.bp)  # bearer tokens only: CSRF-exempt, rate-limited per token
     app.register_blueprint(api_tokens.bp)
     app.register_blueprint(judgement.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(privacy.bp)
     errors.register(app)

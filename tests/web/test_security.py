@@ -37,7 +37,13 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(
     app, recruiter_client, invite
 ):
     invitation, token = invite()
-    values = {"token": token, "invitation_id": invitation.id, "attempt_id": 1, "token_id": 1}
+    values = {
+        "token": token,
+        "invitation_id": invitation.id,
+        "attempt_id": 1,
+        "token_id": 1,
+        "bank_id": 1,
+    }
     # /api/ takes bearer tokens only, never cookies: CSRF-exempt (tests/web/test_api.py checks
     # that a logged-in session gets 401 there).
     rules = [(r, m) for r, m in _state_changing_rules(app) if not r.rule.startswith("/api/")]
