@@ -39,7 +39,16 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
 
     # Tests and attempts
-    INVITATION_VALID_DAYS = 14
+    INVITATION_VALID_DAYS = 14  # the default expiry of a link; recruiters choose 1 to 365 days
+
+    # E-mail for invitations. Without SMTP_HOST and SMTP_FROM, links are shown to copy and send.
+    SMTP_HOST = None
+    SMTP_PORT = None  # default: 587, or 465 with SMTP_SECURITY = "ssl"
+    SMTP_SECURITY = "starttls"  # starttls | ssl | none (plain: only for a relay on loopback)
+    SMTP_USERNAME = None  # no login when unset
+    SMTP_PASSWORD = None
+    SMTP_FROM = None  # e.g. "Northwind Recruiting <jobs@northwind.example>"
+    SMTP_TIMEOUT_SECONDS = 10
     GRACE_SECONDS = 30  # absorbs network lag after the deadline
     AUTOSAVE_SECONDS = 10
 

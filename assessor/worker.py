@@ -9,6 +9,7 @@ import time
 from .db import database, utcnow
 from .jobs import QueuePolicy, run_one, worker_name
 from .services.attempts import Limits, sweep_overdue
+from .services.invitation_uploads import delete_stale_uploads
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_SECONDS = 5.0
@@ -27,6 +28,7 @@ def sweep(app) -> int:
     limits = Limits(cfg["GRACE_SECONDS"], cfg["ANSWER_MAX_BYTES"], cfg["EVENTS_MAX_PER_SAVE"])
     clock = cfg.get("CLOCK", utcnow)
     with database(app).WriteSession.begin() as session:
+        delete_stale_uploads(session, clock())  # unimported CSV uploads hold names and e-mails
         return sweep_overdue(session, clock(), limits)
 
 

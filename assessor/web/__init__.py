@@ -11,4 +11,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(review.bp)
+    from .invitations import bp as invitations_bp  # CSV uploads and new links
+
+    app.register_blueprint(invitations_bp)
     errors.register(app)

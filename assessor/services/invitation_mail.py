@@ -1,0 +1,71 @@
+"""Invitation e-mails: written in the bank's language, sent after the invitations are committed.
+
+Sending happens outside any transaction (a slow mail server must never hold the database's write
+lock), and each outcome is recorded on its invitation: ``emailed_at`` or ``email_error``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import render_template
+from flask_babel import force_locale, gettext
+from sqlalchemy.orm import Session
+
+from ..i18n import locale_for_language
+from ..models import Invitation, Organisation
+from . import mailer
+
+
+def compose(invitation: Invitation, link: str, organisation: str, sender: str, now: datetime):
+    """The invitation e-mail, plain text and HTML, in the language of the invitation's bank."""
+    bank = invitation.bank
+    context = {
+        "name": invitation.candidate_name,
+        "organisation": organisation,
+        "title": bank.title,
+        "minutes": bank.time_limit_minutes + invitation.extra_minutes,
+        "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M"),
+        "link": link,
+    }
+    message = EmailMessage()
+    with force_locale(locale_for_language(bank.language)):
+        message["Subject"] = gettext("Your writing test: %(title)s", title=bank.title)
+        message.set_content(render_template("mail/invitation_text.html", **context))
+        message.add_alternative(render_template("mail/invitation.html", **context), subtype="html")
+    message["From"] = sender
+    message["To"] = invitation.candidate_email
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    return message
+
+
+def deliver(
+    session: Session,
+    links: list[tuple[Invitation, str]],
+    settings: mailer.SmtpSettings | None,
+    now: datetime,
+) -> None:
+    """Commit the invitations, then e-mail their links when SMTP is configured and record how
+    each send went. Without SMTP the links are only shown to copy."""
+    if settings is None:
+        session.commit()
+        return
+    organisations: dict[int, str] = {}
+    messages = []
+    for invitation, link in links:
+        if invitation.organisation_id not in organisations:
+            organisation = session.get(Organisation, invitation.organisation_id)
+            organisations[invitation.organisation_id] = organisation.name
+        name = organisations[invitation.organisation_id]
+        messages.append(compose(invitation, link, name, settings.sender, now))
+    session.commit()  # before sending: the invitations exist whatever the mail server does
+    errors = mailer.send_all(settings, messages)
+    for (invitation, _link), error in zip(links, errors, strict=True):
+        invitation.email_error = error
+        if error is None:
+            invitation.emailed_at = now
+        session.add(invitation)
+    session.commit()
