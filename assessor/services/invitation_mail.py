@@ -7,7 +7,9 @@ lock), and each outcome is recorded on its invitation: ``emailed_at`` or ``email
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, make_msgid
 
 from flask import render_template
@@ -30,15 +32,20 @@ def compose(invitation: Invitation, link: str, organisation: str, sender: str, n
         "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M"),
         "link": link,
     }
-    message = EmailMessage()
+    # The legacy MIME classes: EmailMessage's header folding drops the space between two
+    # encoded words ("par écrit" arrives as "parécrit"), which French subjects hit.
+    message = MIMEMultipart("alternative")
     with force_locale(locale_for_language(bank.language)):
-        message["Subject"] = gettext("Your writing test: %(title)s", title=bank.title)
-        message.set_content(render_template("mail/invitation_text.html", **context))
-        message.add_alternative(render_template("mail/invitation.html", **context), subtype="html")
+        subject = gettext("Your writing test: %(title)s", title=bank.title)
+        text = render_template("mail/invitation_text.html", **context)
+        html = render_template("mail/invitation.html", **context)
+    message["Subject"] = Header(subject, "utf-8")
     message["From"] = sender
     message["To"] = invitation.candidate_email
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message.attach(MIMEText(text, "plain", "utf-8"))
+    message.attach(MIMEText(html, "html", "utf-8"))
     return message
 
 

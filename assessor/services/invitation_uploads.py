@@ -252,7 +252,10 @@ def import_upload(
     check_valid_days(valid_days)
     if bad_rows(upload):
         raise InvalidInput(
-            N_("%(n)s rows have problems: fix the file and upload it again. Nothing was imported."),
+            N_(
+                "Some rows have problems (%(n)s): fix the file and upload it again. "
+                "Nothing was imported."
+            ),
             {"n": len(bad_rows(upload))},
         )
     created = []

@@ -11,7 +11,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 
 from ..errors import N_
 
@@ -54,7 +54,7 @@ def settings_from(config) -> SmtpSettings | None:
     )
 
 
-def send_all(settings: SmtpSettings, messages: list[EmailMessage]) -> list[str | None]:
+def send_all(settings: SmtpSettings, messages: list[Message]) -> list[str | None]:
     """Send each message over one connection; for each, None when sent or the reason it was not
     (an N_() message to translate when shown)."""
     if not messages:
@@ -99,7 +99,7 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     return connection
 
 
-def _send_one(connection: smtplib.SMTP, settings: SmtpSettings, message: EmailMessage):
+def _send_one(connection: smtplib.SMTP, settings: SmtpSettings, message: Message):
     try:
         connection.send_message(message)
     except smtplib.SMTPRecipientsRefused:
