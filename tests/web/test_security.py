@@ -37,7 +37,7 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(
     app, recruiter_client, invite
 ):
     invitation, token = invite()
-    values = {"token": token, "invitation_id": invitation.id, "attempt_id": 1}
+    values = {"token": token, "invitation_id": invitation.id, "attempt_id": 1, "upload_id": 1}
     rules = _state_changing_rules(app)
     assert len(rules) >= 8  # login, logout, start, save, submit, extra time, revoke, rescore, users
     for rule, method in rules:
