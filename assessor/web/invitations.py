@@ -81,8 +81,11 @@ def import_upload(upload_id: int):
         return _preview(upload, 400)
     links = [(invitation, link_for(token)) for invitation, token in created]
     titles = {inv.id: inv.bank.title for inv, _link in links}  # read before the commit
-    invitation_mail.deliver(session, links, mailer.settings_from(current_app.config), now())
-    return render_template("invitations/imported.html", links=links, titles=titles)
+    settings = mailer.settings_from(current_app.config)
+    invitation_mail.deliver(session, links, settings, now())
+    return render_template(
+        "invitations/imported.html", links=links, titles=titles, emailing=settings is not None
+    )
 
 
 @bp.post("/<int:invitation_id>/resend")
