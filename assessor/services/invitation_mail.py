@@ -21,8 +21,8 @@ from ..models import Invitation, Organisation
 from . import mailer
 
 
-def compose(invitation: Invitation, link: str, organisation: str, sender: str, now: datetime):
-    """The invitation e-mail, plain text and HTML, in the language of the invitation's bank."""
+def _compose(invitation: Invitation, link: str, organisation: str, sender: str, now: datetime):
+    """The invitation e-mail, plain text and HTML, in the locale in force."""
     bank = invitation.bank
     context = {
         "name": invitation.candidate_name,
@@ -35,18 +35,35 @@ def compose(invitation: Invitation, link: str, organisation: str, sender: str, n
     # The legacy MIME classes: EmailMessage's header folding drops the space between two
     # encoded words ("par écrit" arrives as "parécrit"), which French subjects hit.
     message = MIMEMultipart("alternative")
-    with force_locale(locale_for_language(bank.language)):
-        subject = gettext("Your writing test: %(title)s", title=bank.title)
-        text = render_template("mail/invitation_text.html", **context)
-        html = render_template("mail/invitation.html", **context)
-    message["Subject"] = Header(subject, "utf-8")
+    message["Subject"] = Header(gettext("Your writing test: %(title)s", title=bank.title), "utf-8")
     message["From"] = sender
     message["To"] = invitation.candidate_email
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message.attach(MIMEText(text, "plain", "utf-8"))
-    message.attach(MIMEText(html, "html", "utf-8"))
+    message.attach(
+        MIMEText(render_template("mail/invitation_text.html", **context), "plain", "utf-8")
+    )
+    message.attach(MIMEText(render_template("mail/invitation.html", **context), "html", "utf-8"))
     return message
+
+
+def _compose_all(session: Session, links, sender: str, now: datetime) -> list:
+    """Every message, composed a language at a time (switching locale reloads the catalogue)."""
+    names = {}
+    for invitation, _link in links:
+        if invitation.organisation_id not in names:
+            names[invitation.organisation_id] = session.get(
+                Organisation, invitation.organisation_id
+            ).name
+    messages: list = [None] * len(links)
+    locales = {i: locale_for_language(inv.bank.language) for i, (inv, _) in enumerate(links)}
+    for locale in sorted(set(locales.values())):
+        with force_locale(locale):
+            for i, (invitation, link) in enumerate(links):
+                if locales[i] == locale:
+                    name = names[invitation.organisation_id]
+                    messages[i] = _compose(invitation, link, name, sender, now)
+    return messages
 
 
 def deliver(
@@ -60,14 +77,7 @@ def deliver(
     if settings is None:
         session.commit()
         return
-    organisations: dict[int, str] = {}
-    messages = []
-    for invitation, link in links:
-        if invitation.organisation_id not in organisations:
-            organisation = session.get(Organisation, invitation.organisation_id)
-            organisations[invitation.organisation_id] = organisation.name
-        name = organisations[invitation.organisation_id]
-        messages.append(compose(invitation, link, name, settings.sender, now))
+    messages = _compose_all(session, links, settings.sender, now)
     session.commit()  # before sending: the invitations exist whatever the mail server does
     errors = mailer.send_all(settings, messages)
     for (invitation, _link), error in zip(links, errors, strict=True):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import N_, InvalidInput, NotFound
 from ..models import Bank, Invitation, InvitationUpload
-from .invitations import _EMAIL_RE, MAX_EXTRA_MINUTES, check_valid_days, create_invitation
+from .invitations import _EMAIL_RE, MAX_EXTRA_MINUTES, check_valid_days, new_invitation
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
@@ -258,10 +258,12 @@ def import_upload(
             ),
             {"n": len(bad_rows(upload))},
         )
+    # The banks stay referenced here, so that each row finds its bank in the session.
+    banks = {row["bank_id"]: session.get(Bank, row["bank_id"]) for row in upload.rows}
     created = []
     for row in upload.rows:
         created.append(
-            create_invitation(
+            new_invitation(
                 session,
                 organisation_id=upload.organisation_id,
                 bank_id=row["bank_id"],
@@ -273,6 +275,8 @@ def import_upload(
                 extra_minutes=row["extra_minutes"],
             )
         )
+    session.add_all(invitation for invitation, _token in created)
+    del banks
     session.delete(upload)
     session.flush()
     return created

@@ -42,6 +42,35 @@ def create_invitation(
     extra_minutes: int = 0,
 ) -> tuple[Invitation, str]:
     """Create an invitation; returns it with the token, which is never stored in clear."""
+    invitation, token = new_invitation(
+        session,
+        organisation_id=organisation_id,
+        bank_id=bank_id,
+        candidate_name=candidate_name,
+        candidate_email=candidate_email,
+        created_by_id=created_by_id,
+        now=now,
+        valid_days=valid_days,
+        extra_minutes=extra_minutes,
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation, token
+
+
+def new_invitation(
+    session: Session,
+    *,
+    organisation_id: int,
+    bank_id: int,
+    candidate_name: str,
+    candidate_email: str,
+    created_by_id: int | None,
+    now: datetime,
+    valid_days: int,
+    extra_minutes: int = 0,
+) -> tuple[Invitation, str]:
+    """A checked invitation, not yet added to the session (a batch adds many, flushes once)."""
     name = " ".join((candidate_name or "").split())
     email = (candidate_email or "").strip()
     problems = []
@@ -70,8 +99,7 @@ def create_invitation(
         created_at=now,
         expires_at=now + timedelta(days=valid_days),
     )
-    session.add(invitation)
-    session.flush()
+    invitation.bank = bank
     return invitation, token
 
 
