@@ -22,6 +22,7 @@ UNREACHABLE = N_("The mail server could not be reached.")
 REFUSED_LOGIN = N_("The mail server refused the user name or password.")
 REFUSED_RECIPIENT = N_("The mail server refused this address.")
 FAILED = N_("The mail server did not accept the message.")
+UNSUPPORTED = N_("The mail server does not offer what the settings ask for (STARTTLS or login).")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ def send_all(settings: SmtpSettings, messages: list[Message]) -> list[str | None
     except smtplib.SMTPAuthenticationError:
         log.warning("SMTP login refused by %s", settings.host)
         return [REFUSED_LOGIN] * len(messages)
+    except smtplib.SMTPNotSupportedError:
+        log.warning("SMTP server %s offers no STARTTLS or no login", settings.host)
+        return [UNSUPPORTED] * len(messages)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("SMTP server %s unreachable: %s", settings.host, type(exc).__name__)
         return [UNREACHABLE] * len(messages)

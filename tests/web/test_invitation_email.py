@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 import logging
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
 from assessor.models import Bank, Invitation
@@ -262,3 +266,74 @@ def test_resend_of_another_organisations_invitation_is_a_404(client, db_session,
     )
     assert response.status_code == 404
     assert client.get(f"/t/{token}").status_code == 200  # untouched
+
+
+@pytest.fixture(params=["starttls", "ssl"])
+def tls_inbox(request, tmp_path, monkeypatch):
+    """An SMTP server that requires STARTTLS, or speaks TLS from the start, with a self-signed
+    certificate the client is told to trust through SSL_CERT_FILE, and a login."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    handler = Inbox()
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        good = (auth_data.login, auth_data.password) == (b"mailer", b"s3cret-pass")
+        return AuthResult(success=good, handled=False)
+
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        **(
+            {"tls_context": context, "require_starttls": True}
+            if request.param == "starttls"
+            else {"ssl_context": context}
+        ),
+        authenticator=authenticate,
+        # aiosmtpd does not count implicit TLS as TLS: on "ssl" the socket is TLS anyway
+        auth_require_tls=request.param == "starttls",
+    )
+    controller.start()
+    handler.port = controller.port
+    handler.security = request.param
+    yield handler
+    controller.stop()
+
+
+def test_no_starttls_on_the_server_is_said_plainly(app, inbox, recruiter_client, bank, db_session):
+    use_smtp(app, inbox.port)
+    app.config["SMTP_SECURITY"] = "starttls"  # the plain server offers no STARTTLS
+    response = invite_form(recruiter_client, bank.id)
+    assert "does not offer what the settings ask for (STARTTLS or login)" in response.text
+    assert inbox.messages == [] and LINK.search(response.text)
+
+
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [("s3cret-pass", None), ("wrong", "The mail server refused the user name or password.")],
+)
+def test_tls_and_login(app, tls_inbox, recruiter_client, bank, db_session, password, error):
+    use_smtp(app, tls_inbox.port)
+    app.config.update(
+        SMTP_HOST="localhost",
+        SMTP_SECURITY=tls_inbox.security,
+        SMTP_USERNAME="mailer",
+        SMTP_PASSWORD=password,
+    )
+    response = invite_form(recruiter_client, bank.id)
+    assert response.status_code == 200
+    assert stored(db_session, "asha@example.com").email_error == error
+    assert len(tls_inbox.messages) == (1 if error is None else 0)
+    if error:
+        assert error in response.text and LINK.search(response.text)
