@@ -226,8 +226,12 @@ def create_upload(
     return upload
 
 
-def scoped_upload(session: Session, organisation_id: int, upload_id: int) -> InvitationUpload:
-    upload = session.get(InvitationUpload, upload_id)
+def scoped_upload(
+    session: Session, organisation_id: int, upload_id: int, *, lock: bool = False
+) -> InvitationUpload:
+    """The organisation's upload; with ``lock``, a second import of it (a double click) waits
+    for the first and then finds it gone."""
+    upload = session.get(InvitationUpload, upload_id, with_for_update=lock or None)
     if upload is None or upload.organisation_id != organisation_id:
         raise NotFound(N_("No such upload: it was imported, or it is more than a day old."))
     return upload

@@ -65,7 +65,9 @@ def _preview(upload, status: int = 200):
 @login_required
 def import_upload(upload_id: int):
     session = get_session()
-    upload = invitation_uploads.scoped_upload(session, current_user.organisation_id, upload_id)
+    upload = invitation_uploads.scoped_upload(
+        session, current_user.organisation_id, upload_id, lock=True
+    )
     try:
         created = invitation_uploads.import_upload(
             session,

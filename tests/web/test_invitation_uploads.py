@@ -91,6 +91,12 @@ def test_after_a_fix_every_invitation_is_imported_with_its_link(
     preview = recruiter_client.get(response.headers["Location"])
     assert "Every row is right." in preview.text
     assert "Import the invitations (3)" in preview.text and " disabled" not in preview.text
+    for days, words in (("0", "1 to 365 days"), ("two", "must be a whole number")):
+        refused = recruiter_client.post(
+            import_path(preview), data={"valid_days": days, "csrf_token": csrf_from(preview)}
+        )
+        assert refused.status_code == 400 and words in refused.text
+    assert count(db_session, Invitation) == 0
     imported = recruiter_client.post(
         import_path(preview), data={"valid_days": "5", "csrf_token": csrf_from(preview)}
     )
@@ -209,3 +215,43 @@ def test_the_worker_sweep_drops_abandoned_uploads(app, recruiter_client, bank, d
     sweep(app)
     assert count(db_session, InvitationUpload) == 0
     assert delete_stale_uploads(db_session, clock()) == 0
+
+
+def test_routes_by_role(app, db_session, org, other_org, recruiter, admin, bank, invite):
+    """anonymous and candidates go to the login page; another organisation gets 404s; the
+    owning organisation's recruiters and admins get the pages."""
+    invitation, token = invite()
+    make_user(db_session, other_org, "olga@contoso.example")
+    owner = app.test_client()
+    login(owner, recruiter.email)
+    preview = upload(owner, GOOD).headers["Location"]
+    routes = [
+        ("GET", "/dashboard/invitations/upload"),
+        ("GET", preview),
+        ("POST", preview + "/import"),
+        ("POST", f"/dashboard/invitations/{invitation.id}/resend"),
+    ]
+    expected = {
+        "anonymous": [302, 302, 302, 302],
+        "candidate": [302, 302, 302, 302],
+        "other": [200, 404, 404, 404],
+        "admin": [200, 200, 200, 200],
+    }
+    for who, statuses in expected.items():
+        client = app.test_client()
+        if who == "candidate":
+            assert client.get(f"/t/{token}").status_code == 200
+        elif who == "other":
+            login(client, "olga@contoso.example")
+        elif who == "admin":
+            login(client, admin.email)
+        csrf = csrf_from(
+            client.get("/login" if who in ("anonymous", "candidate") else "/dashboard")
+        )
+        got = [
+            client.open(
+                path, method=method, data={"valid_days": "14", "csrf_token": csrf}
+            ).status_code
+            for method, path in routes
+        ]
+        assert got == statuses, who
