@@ -99,6 +99,8 @@ def _fill_derived(app) -> None:
         cfg["LANGUAGETOOL_URLS"] = [
             u.strip() for u in cfg["LANGUAGETOOL_URLS"].split(",") if u.strip()
         ]
+    if str(cfg.get("SMTP_SECURITY")).lower() not in ("starttls", "ssl", "none"):
+        raise ConfigError("SMTP_SECURITY must be starttls, ssl or none.")
     if not cfg.get("QUESTION_BANKS_DIR"):
         cfg["QUESTION_BANKS_DIR"] = str(Path(app.root_path).parent / "question_banks")
 

@@ -115,4 +115,7 @@ def _send_one(connection: smtplib.SMTP, settings: SmtpSettings, message: Message
     except smtplib.SMTPException as exc:
         log.warning("SMTP server refused a message: %s", type(exc).__name__)
         return FAILED
+    except Exception as exc:  # whatever went wrong, the invitation and its link are kept
+        log.warning("e-mail not sent: %s", type(exc).__name__)
+        return FAILED
     return None

@@ -337,3 +337,12 @@ def test_tls_and_login(app, tls_inbox, recruiter_client, bank, db_session, passw
     assert len(tls_inbox.messages) == (1 if error is None else 0)
     if error:
         assert error in response.text and LINK.search(response.text)
+
+
+def test_an_unknown_smtp_security_refuses_to_start(database_url, monkeypatch):
+    from assessor import create_app
+    from assessor.config import ConfigError
+
+    monkeypatch.setenv("ASSESSOR_SMTP_SECURITY", "tls")
+    with pytest.raises(ConfigError, match="SMTP_SECURITY must be starttls, ssl or none"):
+        create_app({"TESTING": True, "DATABASE_URL": database_url})
