@@ -7,6 +7,7 @@ lock), and each outcome is recorded on its invitation: ``emailed_at`` or ``email
 from __future__ import annotations
 
 from datetime import datetime
+from email.charset import QP, Charset
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session
 from ..i18n import locale_for_language
 from ..models import Invitation, Organisation
 from . import mailer
+
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP  # bodies readable as they travel (base64 looks like spam to filters)
 
 
 def _compose(invitation: Invitation, link: str, organisation: str, sender: str, now: datetime):
@@ -40,10 +44,9 @@ def _compose(invitation: Invitation, link: str, organisation: str, sender: str, 
     message["To"] = invitation.candidate_email
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message.attach(
-        MIMEText(render_template("mail/invitation_text.html", **context), "plain", "utf-8")
-    )
-    message.attach(MIMEText(render_template("mail/invitation.html", **context), "html", "utf-8"))
+    text = render_template("mail/invitation_text.html", **context)
+    message.attach(MIMEText(text, "plain", _UTF8_QP))
+    message.attach(MIMEText(render_template("mail/invitation.html", **context), "html", _UTF8_QP))
     return message
 
 
