@@ -99,7 +99,7 @@ def new_invitation(
         created_at=now,
         expires_at=now + timedelta(days=valid_days),
     )
-    invitation.bank = bank
+    invitation.bank = bank  # keeps the bank in the session for the next row of a batch
     return invitation, token
 
 
