@@ -41,7 +41,16 @@ class Defaults:
     API_AUTH_FAILURE_LIMIT = "30 per minute"  # refused API tokens, per address
 
     # Tests and attempts
-    INVITATION_VALID_DAYS = 14
+    INVITATION_VALID_DAYS = 14  # the default expiry of a link; recruiters choose 1 to 365 days
+
+    # E-mail for invitations. Without SMTP_HOST and SMTP_FROM, links are shown to copy and send.
+    SMTP_HOST = None
+    SMTP_PORT = None  # default: 587, or 465 with SMTP_SECURITY = "ssl"
+    SMTP_SECURITY = "starttls"  # starttls | ssl | none (plain: only for a relay on loopback)
+    SMTP_USERNAME = None  # no login when unset
+    SMTP_PASSWORD = None
+    SMTP_FROM = None  # e.g. "Northwind Recruiting <jobs@northwind.example>"
+    SMTP_TIMEOUT_SECONDS = 10
     GRACE_SECONDS = 30  # absorbs network lag after the deadline
     AUTOSAVE_SECONDS = 10
 
@@ -102,6 +111,8 @@ def _fill_derived(app) -> None:
         cfg["LANGUAGETOOL_URLS"] = [
             u.strip() for u in cfg["LANGUAGETOOL_URLS"].split(",") if u.strip()
         ]
+    if str(cfg.get("SMTP_SECURITY")).lower() not in ("starttls", "ssl", "none"):
+        raise ConfigError("SMTP_SECURITY must be starttls, ssl or none.")
     if not cfg.get("QUESTION_BANKS_DIR"):
         cfg["QUESTION_BANKS_DIR"] = str(Path(app.root_path).parent / "question_banks")
 

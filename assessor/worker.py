@@ -10,6 +10,7 @@ import time
 from .db import database, utcnow
 from .jobs import QueuePolicy, run_one, worker_name
 from .services.attempts import Limits, sweep_overdue
+from .services.invitation_uploads import delete_stale_uploads
 from .services.privacy import delete_expired, expired_invitations
 from .services.webhook_delivery import DeliveryPolicy, deliver_due
 from .services.webhooks import EventContext
@@ -32,6 +33,7 @@ def sweep(app) -> int:
     limits = Limits(cfg["GRACE_SECONDS"], cfg["ANSWER_MAX_BYTES"], cfg["EVENTS_MAX_PER_SAVE"])
     clock = cfg.get("CLOCK", utcnow)
     with database(app).WriteSession.begin() as session:
+        delete_stale_uploads(session, clock())  # unimported CSV uploads hold names and e-mails
         return sweep_overdue(session, clock(), limits)
 
 

@@ -9,10 +9,17 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import N_, AnswerTooLarge, AttemptClosed, InvalidInput, WordLimitProblems
+from ..errors import (
+    N_,
+    AnswerTooLarge,
+    AttemptClosed,
+    InvalidInput,
+    InvitationNotFound,
+    WordLimitProblems,
+)
 from ..models import Answer, Attempt, AttemptEvent, Invitation, ScoringJob
 from ..scoring.task import count_words  # the scorer's count: limits agree with the score
-from .invitations import check_usable, find_invitation, hash_token
+from .invitations import INVALID_LINK, check_usable, find_invitation, hash_token
 
 MAX_REVISION = 2**53 - 1
 CONSENT_MISSING = N_("Please confirm that you have read what is recorded before you start.")
@@ -72,6 +79,11 @@ def finalise_overdue(session: Session, attempt_id: int, now: datetime, limits: L
 def start_attempt(session: Session, token: str, *, consent: bool, now: datetime, limits: Limits):
     """Start (or, for a second click or a second tab, return) the attempt of an invitation."""
     invitation = find_invitation(session, token)
+    # The row lock orders a start against a resend of the same invitation (which changes the
+    # link): whichever comes second sees what the first did.
+    session.refresh(invitation, with_for_update=True)
+    if invitation.token_hash != hash_token(token):
+        raise InvitationNotFound(INVALID_LINK)
     check_usable(invitation, now)
     if invitation.attempt is not None:
         return invitation.attempt

@@ -15,8 +15,13 @@ from ..models import Attempt, Bank, Invitation
 
 TOKEN_BYTES = 32  # 256 bits
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-_EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']{1,255}\.[^@\s<>\"']{2,63}$")
-MAX_EXTRA_MINUTES = 480
+# No separators either (, ; : and brackets): an address goes into a To: header as it is.
+_EMAIL_RE = re.compile(
+    r"^[^@\s<>\"',;:()\[\]\\]{1,64}@[^@\s<>\"',;:()\[\]\\]{1,255}\.[^@\s<>\"',;:()\[\]\\]{2,63}$"
+)
+MAX_EXTRA_MINUTES = 600  # ten hours: the longest accommodation we allow
+MAX_VALID_DAYS = 365
+VALID_DAYS_PROBLEM = N_("A link must stay valid for 1 to 365 days.")
 INVALID_LINK = N_("This test link is not valid. Check that you copied all of it.")
 
 
@@ -37,18 +42,49 @@ def create_invitation(
     extra_minutes: int = 0,
 ) -> tuple[Invitation, str]:
     """Create an invitation; returns it with the token, which is never stored in clear."""
+    invitation, token = new_invitation(
+        session,
+        organisation_id=organisation_id,
+        bank_id=bank_id,
+        candidate_name=candidate_name,
+        candidate_email=candidate_email,
+        created_by_id=created_by_id,
+        now=now,
+        valid_days=valid_days,
+        extra_minutes=extra_minutes,
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation, token
+
+
+def new_invitation(
+    session: Session,
+    *,
+    organisation_id: int,
+    bank_id: int,
+    candidate_name: str,
+    candidate_email: str,
+    created_by_id: int | None,
+    now: datetime,
+    valid_days: int,
+    extra_minutes: int = 0,
+) -> tuple[Invitation, str]:
+    """A checked invitation, not yet added to the session (a batch adds many, flushes once)."""
     name = " ".join((candidate_name or "").split())
     email = (candidate_email or "").strip()
     problems = []
     if not name or len(name) > 200:
-        problems.append("Give the candidate's name (200 characters at most).")
+        problems.append(N_("Give the candidate's name (200 characters at most)."))
     if not _EMAIL_RE.match(email):
-        problems.append("Give a valid e-mail address for the candidate.")
+        problems.append(N_("Give a valid e-mail address for the candidate."))
     if not 0 <= extra_minutes <= MAX_EXTRA_MINUTES:
         problems.append(f"Extra time must be between 0 and {MAX_EXTRA_MINUTES} minutes.")
     bank = session.get(Bank, bank_id)
     if bank is None or bank.organisation_id != organisation_id or not bank.active:
-        problems.append("Choose one of your organisation's question banks.")
+        problems.append(N_("Choose one of your organisation's question banks."))
+    if not 1 <= valid_days <= MAX_VALID_DAYS:
+        problems.append(VALID_DAYS_PROBLEM)
     if problems:
         raise InvalidInput(" ".join(problems), problems=problems)
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -63,8 +99,7 @@ def create_invitation(
         created_at=now,
         expires_at=now + timedelta(days=valid_days),
     )
-    session.add(invitation)
-    session.flush()
+    invitation.bank = bank  # keeps the bank in the session for the next row of a batch
     return invitation, token
 
 
@@ -129,3 +164,30 @@ def revoke_invitation(invitation: Invitation, now: datetime) -> None:
     if invitation.attempt is not None:
         raise InvalidInput("This candidate has already started; the link can no longer be revoked.")
     invitation.revoked_at = invitation.revoked_at or now
+
+
+def resend_invitation(
+    session: Session, invitation: Invitation, now: datetime, valid_days: int
+) -> str:
+    """A new link for a candidate who has not started: the old link stops working and the
+    expiry moves to ``valid_days`` from now. Returns the new token."""
+    # Lock the row so that a candidate starting at this very moment either wins (and keeps the
+    # link they are using) or sees the new link refused; start_attempt takes the same lock.
+    check_valid_days(valid_days)
+    session.refresh(invitation, with_for_update=True)
+    if invitation.revoked_at is not None:
+        raise InvalidInput(N_("This invitation was revoked: create a new one instead."))
+    if invitation.attempt is not None:
+        raise InvalidInput(N_("This candidate has already started; their link stays as it is."))
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = max(invitation.expires_at, now + timedelta(days=valid_days))
+    invitation.emailed_at = None  # the e-mail sent before holds the old link
+    invitation.email_error = None
+    session.flush()
+    return token
+
+
+def check_valid_days(valid_days: int) -> None:
+    if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_VALID_DAYS:
+        raise InvalidInput(VALID_DAYS_PROBLEM)

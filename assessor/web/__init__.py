@@ -13,6 +13,7 @@ def register_blueprints(app) -> None:
         errors,
         exports,
         health,
+        invitations,
         judgement,
         privacy,
         review,
@@ -32,4 +33,5 @@ def register_blueprints(app) -> None:
     app.register_blueprint(judgement.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(invitations.bp)  # CSV uploads and new links
     errors.register(app)

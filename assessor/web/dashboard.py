@@ -13,7 +13,9 @@ from ..clock import now
 from ..db import get_session
 from ..errors import InvalidInput, NotFound
 from ..models import Attempt
-from ..services import attempt_filters, attempt_list, invitations, recruiters
+from ..services import attempt_filters, attempt_list, invitation_mail, invitations, recruiters
+from ..services.mailer import settings_from
+from .invitations import link_for, problem_texts
 
 bp = Blueprint("dashboard", __name__)
 
@@ -55,6 +57,7 @@ def index():
         states=attempt_filters.STATE_FILTERS,
         levels=attempt_filters.LEVELS,
         subscores=attempt_filters.SUBSCORES,
+        now=now(),
     )
 
 
@@ -65,7 +68,8 @@ def invite():
     banks = recruiters.organisation_banks(session, current_user.organisation_id)
     form = request.form
     if request.method == "GET":
-        return render_template("dashboard/invite.html", banks=banks, form={})
+        days = current_app.config["INVITATION_VALID_DAYS"]
+        return render_template("dashboard/invite.html", banks=banks, form={"valid_days": days})
     try:
         invitation, token = invitations.create_invitation(
             session,
@@ -75,16 +79,19 @@ def invite():
             candidate_email=form.get("candidate_email", ""),
             created_by_id=current_user.id,
             now=now(),
-            valid_days=current_app.config["INVITATION_VALID_DAYS"],
+            valid_days=_int(
+                form.get("valid_days") or str(current_app.config["INVITATION_VALID_DAYS"]),
+                "number of days",
+            ),
             extra_minutes=_int(form.get("extra_minutes") or "0", "extra time"),
         )
     except InvalidInput as exc:
         session.rollback()
-        for problem in exc.details.get("problems", [exc.message]):
+        for problem in problem_texts(exc):
             flash(problem, "error")
         return render_template("dashboard/invite.html", banks=banks, form=form), 400
-    session.commit()
-    link = url_for("candidate.landing", token=token, _external=True)
+    link = link_for(token)
+    invitation_mail.deliver(session, [(invitation, link)], settings_from(current_app.config), now())
     return render_template("dashboard/invited.html", invitation=invitation, link=link)
 
 

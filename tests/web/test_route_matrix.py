@@ -14,6 +14,7 @@ POSTs carry a valid CSRF token of the role's own session, so that a status shows
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,12 +23,20 @@ import pytest
 from flask_login.utils import _create_identifier
 from sqlalchemy import select
 
-from assessor.models import ApiToken, Bank, User, WebhookDelivery, WebhookEndpoint
+from assessor.models import (
+    ApiToken,
+    Bank,
+    InvitationUpload,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from assessor.question_banks import load_bank
 from assessor.security import hash_password
 from assessor.services.api_tokens import create_token
 from assessor.services.attempts import Limits, start_attempt
 from assessor.services.banks import import_bank
+from assessor.services.invitation_uploads import parse_csv
 from assessor.services.invitations import create_invitation
 from assessor.services.recruiters import get_or_create_organisation
 from tests.conftest import BANKS, PASSWORD
@@ -38,6 +47,13 @@ LOGIN = "login"  # a 302 to the login page
 HEALTH = (200, 503)  # 503 when no LanguageTool answers: the same for everyone
 TASK = "damaged-lamp-refund"
 LIMITS = Limits(grace_seconds=30, answer_max_bytes=1_000_000, events_max=500)
+CSV_ROWS = "name,email,bank\nNia New,nia@example.org,support-en\n"
+
+
+def CSV_FILE():  # noqa: N802 - a form value made afresh for each request
+    return (io.BytesIO(CSV_ROWS.encode()), "invitations.csv")
+
+
 NEW_USER = {"email": "new.user@example.org", "name": "New", "password": PASSWORD}
 
 
@@ -81,12 +97,24 @@ MATRIX = {
         200,
         400,  # A's bank is not one of B's: refused, and nothing about it is said
         200,
-        form={"bank_id": "{bank_id}", "candidate_name": "Nia New", "candidate_email": "n@x.org"},
+        form={
+            "bank_id": "{bank_id}",
+            "candidate_name": "Nia New",
+            "candidate_email": "n@x.org",
+            "valid_days": "14",
+        },
     ),
     ("dashboard.extra_time", "POST"): Row(LOGIN, LOGIN, 302, 404, 302, form={"minutes": "10"}),
     ("dashboard.revoke", "POST"): Row(LOGIN, LOGIN, 302, 404, 302),
     ("dashboard.rescore", "POST"): Row(LOGIN, LOGIN, 302, 404, 302),
     ("review.attempt", "GET"): Row(LOGIN, LOGIN, 200, 404, 200),
+    ("invitations.upload", "GET"): Row(LOGIN, LOGIN, 200, 200, 200),
+    ("invitations.upload", "POST"): Row(LOGIN, LOGIN, 303, 303, 303, form={"file": CSV_FILE}),
+    ("invitations.preview", "GET"): Row(LOGIN, LOGIN, 200, 404, 200),
+    ("invitations.import_upload", "POST"): Row(
+        LOGIN, LOGIN, 200, 404, 200, form={"valid_days": "7"}
+    ),
+    ("invitations.resend", "POST"): Row(LOGIN, LOGIN, 200, 404, 200),
     ("privacy.delete_candidate", "GET"): Row(LOGIN, LOGIN, 200, 404, 200),
     ("privacy.delete_candidate", "POST"): Row(LOGIN, LOGIN, 302, 404, 302),
     ("exports.results_csv", "GET"): Row(LOGIN, LOGIN, 200, 200, 200),  # B gets B's rows only
@@ -240,6 +268,13 @@ def _world(app, db_session, clock) -> World:
         state="failed",
     )
     db_session.add(delivery)
+    upload = InvitationUpload(
+        organisation_id=org_a.id,
+        created_by_id=users["recruiter_a"].id,
+        filename="a.csv",
+        rows=parse_csv(CSV_ROWS.encode(), [db_session.get(Bank, bank_id)]),
+    )
+    db_session.add(upload)
     db_session.commit()
     clients = {role: _logged_in(app, user) for role, user in users.items()}
     for role, secret in bearer.items():
@@ -263,6 +298,7 @@ def _world(app, db_session, clock) -> World:
         "token_id": token_id,
         "endpoint_id": endpoint.id,
         "delivery_id": delivery.id,
+        "upload_id": upload.id,
     }
     secrets = (
         "Asha Quellmark",
@@ -330,7 +366,10 @@ def test_route_answers_each_role_as_expected(app, db_session, clock, endpoint, m
         if row.json is not None:
             kwargs = {"json": row.json, "headers": {"X-CSRFToken": token}}
         else:
-            form = {k: str(v).format(**world.values) for k, v in row.form.items()}
+            form = {
+                k: v() if callable(v) else str(v).format(**world.values)
+                for k, v in row.form.items()
+            }
             kwargs = {"data": form | {"csrf_token": token}}
     response = client.open(url, method=method, **kwargs)
     body = response.get_data().decode("utf-8", "replace")  # PDF and XLSX are bytes
@@ -353,7 +392,15 @@ def test_an_admin_of_another_organisation_gets_404_for_every_object_of_a(app, db
     for endpoint, method in sorted(MATRIX):
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         if not (
-            {"invitation_id", "attempt_id", "bank_id", "endpoint_id", "delivery_id", "token_id"}
+            {
+                "invitation_id",
+                "attempt_id",
+                "bank_id",
+                "endpoint_id",
+                "delivery_id",
+                "token_id",
+                "upload_id",
+            }
             & rule.arguments
         ):
             continue

@@ -43,6 +43,7 @@ def test_every_state_changing_route_refuses_a_request_without_csrf_token(
         "attempt_id": 1,
         "token_id": 1,
         "bank_id": 1,
+        "upload_id": 1,
     }
     # /api/ takes bearer tokens only, never cookies: CSRF-exempt (tests/web/test_api.py checks
     # that a logged-in session gets 401 there).
