@@ -134,13 +134,17 @@ def test_text_typed_offline_survives_closing_the_tab(page: Page, context, live_s
     invitation, token = invite()
     url = f"{live_server}/t/{token}"
     start_test(page, url)
+    probe = context.new_page()  # another tab of the same site, to see what the browser holds
+    probe.goto(f"{live_server}/healthz")
     context.set_offline(True)
     page.locator(REPLY).fill("Typed on a train, then the tab was closed.")
     expect(page.locator("#save-status")).to_contain_text("Offline")
     assert "Typed on a train" in page.evaluate("JSON.stringify(localStorage)")
     # Chromium hands localStorage writes to its browser process asynchronously: a tab killed in
-    # the same millisecond as the last keystroke may lose it. Close it a moment later, as people do.
-    page.wait_for_timeout(1000)
+    # the same millisecond as the last keystroke may lose it. Close it once another tab of the
+    # same site sees the copy (the browser process has it), as a person closes it a moment later.
+    eventually(lambda: "Typed on a train" in probe.evaluate("JSON.stringify(localStorage)"), probe)
+    probe.close()
     page.close()
     assert stored_text(app, invitation.id) == ""
 
