@@ -48,7 +48,9 @@ def results(fmt: str, output: Path, organisation_name: str | None) -> None:
             )
             if organisation_id is None:
                 _fail(f"No organisation is named {organisation_name!r}.")
-        rows = export_rows(session, organisation_id)
+        rows = export_rows(
+            session, organisation_id, pass_marks=current_app.config.get("PASS_MARKS") or {}
+        )
         count = _write(fmt, rows, output, folder)
     where = f" of {organisation_name}" if organisation_name else ""
     click.echo(f"Wrote {count} row(s){where} to {output} ({fmt}).")

@@ -23,9 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import N_, NotFound
 from ..models import OVERRIDABLE, Attempt, Bank, Score
-from .attempt_filters import FLAGGED_FOCUS_LOSSES
 from .exports import rows
-from .pass_marks import pass_mark_result
 
 RESULT_STATES = ("in_progress", "submitted", "scored", "failed")
 DEFAULT_LIMIT = 50
@@ -116,9 +114,8 @@ def _results(session, stmt, pass_marks, link, *, with_cards=False) -> list[dict[
     integrity = rows._integrity_counts(session, [r.attempt_id for r in found])
     out = []
     for row in found:
-        flat = rows._flatten(row, integrity.get(row.attempt_id))
-        marks = pass_marks.get(row.bank_id)
-        result = represent(flat, pass_mark_result(row.card, marks, overall=flat["overall"]), link)
+        flat = rows._flatten(row, integrity.get(row.attempt_id), pass_marks.get(row.bank_id))
+        result = represent(flat, flat["pass_mark"], link)
         if with_cards:
             result["_card"] = row.card
         out.append(result)
@@ -155,7 +152,7 @@ def represent(flat: Mapping[str, Any], pass_mark: str | None, link: Link) -> dic
             "pastes": pastes,
             "pasted_characters": flat["pasted_characters"] or 0,
             "focus_losses": focus_losses,
-            "flagged": pastes > 0 or focus_losses >= FLAGGED_FOCUS_LOSSES,
+            "flagged": bool(flat["integrity_flagged"]),
         },
         "overrides": [
             {"field": name, "machine": flat[f"{name}_machine"], "reason": reason}

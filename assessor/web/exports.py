@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 from flask_login import current_user, login_required
 
 from ..clock import now
@@ -40,7 +40,8 @@ def _results(extension: str, encode) -> Response:
     organisation_id = current_user.organisation_id
     banks = attempt_list.bank_choices(session, organisation_id)
     filters, _ignored = attempt_filters.parse_attempt_filters(request.args, banks=banks)
-    rows = downloads.filtered_rows(session, organisation_id, filters)
+    marks = current_app.config.get("PASS_MARKS") or {}
+    rows = downloads.filtered_rows(session, organisation_id, filters, marks)
     body = stream_with_context(encode(rows))
     return _attachment(body, extension, downloads.download_name("results", extension, now()))
 

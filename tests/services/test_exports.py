@@ -20,7 +20,7 @@ from assessor import jobs
 from assessor.errors import InvalidInput, NotFound
 from assessor.models import Attempt, AttemptEvent, Bank, Invitation, Score
 from assessor.question_banks import load_bank
-from assessor.services import attempts
+from assessor.services import attempts, judgement
 from assessor.services.attempts import Limits
 from assessor.services.banks import import_bank
 from assessor.services.exports import (
@@ -32,6 +32,7 @@ from assessor.services.exports import (
     write_xlsx,
 )
 from assessor.services.exports.rows import BATCH_SIZE
+from assessor.services.pass_marks import pass_mark_result
 from tests.conftest import BANKS, T0
 
 LIMITS = Limits(grace_seconds=30, answer_max_bytes=1_000_000, events_max=500)
@@ -235,11 +236,44 @@ def test_a_row_holds_identity_dates_scores_and_integrity_counts(
     assert scored["level_is_estimate"] is True
     assert scored["grammar"] == english_card["subscores"]["grammar"]
     assert (scored["pastes"], scored["pasted_characters"], scored["focus_losses"]) == (2, 150, 1)
+    assert scored["integrity_flagged"] is True  # a paste, as the dashboard flags it
+    assert scored["pass_mark"] == pass_mark_result(english_card, None)
+    assert scored["pass_mark"] in ("pass", "review", "fail")
     typing = [t["typing"] for t in english_card["tasks"] if t.get("typing")]
     assert scored["typing_wpm"] == (typing[0]["net_wpm"] if typing else None)
     assert waiting["state"] == "invited"
     empty = [c for c in COLUMNS if waiting[c] is None]
     assert "overall" in empty and "pastes" in empty and "started_at" in empty
+    assert waiting["pass_mark"] is None and waiting["integrity_flagged"] is None
+
+
+def test_rows_carry_the_pass_mark_of_the_configured_marks_on_the_effective_score(
+    db_session, org, invite, clock, english_card, recruiter
+):
+    attempt_id = scored_attempt(
+        db_session,
+        invite,
+        clock,
+        name="Asha O’Connor",
+        email="asha@example.com",
+        texts={"damaged-lamp-refund": LAMP},
+        card=english_card,
+    )
+    marks = {"support-en": {"overall": 0, "review_margin": 0}}
+    (row,) = export_rows(db_session, org.id, pass_marks=marks)
+    assert row["pass_mark"] == "pass"
+    judgement.override_score(
+        db_session,
+        org.id,
+        attempt_id,
+        field="overall",
+        value="0",
+        reason="Wrote in the wrong language",
+        user=recruiter,
+        now=clock(),
+    )
+    (row,) = export_rows(db_session, org.id, pass_marks={"support-en": {"overall": 50}})
+    assert (row["overall"], row["pass_mark"]) == (0.0, "fail")
 
 
 def test_an_organisation_never_sees_another_organisations_candidates(

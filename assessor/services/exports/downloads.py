@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -32,7 +32,10 @@ MEDIA_TYPES = {
 
 
 def filtered_rows(
-    session: Session, organisation_id: int, filters: AttemptFilters
+    session: Session,
+    organisation_id: int,
+    filters: AttemptFilters,
+    pass_marks: Mapping[str, Mapping] | None = None,
 ) -> Iterator[dict]:
     """The export rows of the organisation's list as filtered and sorted on the dashboard.
 
@@ -42,7 +45,9 @@ def filtered_rows(
     ids = filtered_ids(session, organisation_id, filters)
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        found = export_rows(session, organisation_id, where=[Invitation.id.in_(batch)])
+        found = export_rows(
+            session, organisation_id, where=[Invitation.id.in_(batch)], pass_marks=pass_marks
+        )
         by_id = {row["invitation_id"]: row for row in found}
         yield from (by_id[i] for i in batch if i in by_id)
 

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from ...errors import InvalidInput
 from ...models import OVERRIDABLE, Attempt, AttemptEvent, Bank, Invitation, Organisation, Score
+from ..attempt_filters import FLAGGED_FOCUS_LOSSES
 from ..effective_scores import override_table
+from ..pass_marks import pass_mark_result
 
 BATCH_SIZE = 200  # rows (and score cards, tens of kB each) held at once
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -46,9 +48,11 @@ COLUMNS = (
     "level",
     "level_is_estimate",
     "model_version",
+    "pass_mark",  # pass, review or fail against the bank's pass marks, on the effective overall
     "pastes",
     "pasted_characters",
     "focus_losses",
+    "integrity_flagged",  # as the dashboard flags: any paste, or repeated focus losses
     # Scores above are the effective ones; where a recruiter overrode one, the machine's value
     # and the reason given (both empty when not overridden).
     *(f"{name}_{suffix}" for name in OVERRIDABLE for suffix in ("machine", "override_reason")),
@@ -85,17 +89,20 @@ def export_rows(
     filters: ExportFilters | Mapping[str, Any] | None = None,
     where: Sequence[Any] = (),
     batch_size: int = BATCH_SIZE,
+    pass_marks: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield one row (keys: ``COLUMNS``) per invitation of the organisation, or of all of them
     when ``organisation_id`` is None, oldest first. Missing values are None. ``where`` (over
-    invitation, bank, attempt and score) narrows the rows further."""
+    invitation, bank, attempt and score) narrows the rows further. ``pass_marks`` are the
+    configured marks per bank slug (the defaults of ``pass_marks.py`` otherwise)."""
+    pass_marks = pass_marks or {}
     stmt = _apply(_base_query(organisation_id), ExportFilters.coerce(filters)).where(*where)
     result = session.execute(stmt.execution_options(yield_per=batch_size))
     for batch in result.partitions():
         attempt_ids = [row.attempt_id for row in batch if row.attempt_id is not None]
         integrity = _integrity_counts(session, attempt_ids)
         for row in batch:
-            yield _flatten(row, integrity.get(row.attempt_id))
+            yield _flatten(row, integrity.get(row.attempt_id), pass_marks.get(row.bank_id))
 
 
 def _base_query(organisation_id: int | None) -> Select:
@@ -177,7 +184,9 @@ def _integrity_counts(session: Session, attempt_ids: list[int]) -> dict[int, tup
     }
 
 
-def _flatten(row: Any, integrity: tuple[int, int, int] | None) -> dict[str, Any]:
+def _flatten(
+    row: Any, integrity: tuple[int, int, int] | None, marks: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     card = row.card if isinstance(row.card, Mapping) else {}
     subscores = card.get("subscores") if isinstance(card.get("subscores"), Mapping) else {}
     wpm, accuracy = _typing(card)
@@ -211,9 +220,11 @@ def _flatten(row: Any, integrity: tuple[int, int, int] | None) -> dict[str, Any]
         pastes=pastes,
         pasted_characters=pasted,
         focus_losses=blurs,
+        integrity_flagged=(pastes > 0 or blurs >= FLAGGED_FOCUS_LOSSES) if attempted else None,
     )
     _apply_overrides(out, row)
-    return out
+    out["pass_mark"] = pass_mark_result(card, marks, overall=out["overall"]) if row.card else None
+    return {name: out[name] for name in COLUMNS}
 
 
 def _apply_overrides(out: dict[str, Any], row: Any) -> None:
