@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, current_app, request
 from flask_login import current_user, login_required
 
 from ..clock import now
-from ..db import get_session
+from ..db import database, get_session
 from ..services import attempt_filters, attempt_list
 from ..services.exports import downloads
 
@@ -41,9 +41,17 @@ def _results(extension: str, encode) -> Response:
     banks = attempt_list.bank_choices(session, organisation_id)
     filters, _ignored = attempt_filters.parse_attempt_filters(request.args, banks=banks)
     marks = current_app.config.get("PASS_MARKS") or {}
-    rows = downloads.filtered_rows(session, organisation_id, filters, marks)
-    body = stream_with_context(encode(rows))
-    return _attachment(body, extension, downloads.download_name("results", extension, now()))
+    Session = database().Session
+
+    def body():
+        # The stream outlives the request's own session (closed at the request's teardown):
+        # it reads with a session of its own, closed when the stream ends or is abandoned.
+        with Session() as stream_session:
+            yield from encode(
+                downloads.filtered_rows(stream_session, organisation_id, filters, marks)
+            )
+
+    return _attachment(body(), extension, downloads.download_name("results", extension, now()))
 
 
 def _attachment(body, extension: str, filename: str) -> Response:

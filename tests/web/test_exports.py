@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from assessor.db import database
 from assessor.models import Bank
 from tests.conftest import login, make_user
 from tests.services.test_exports import (  # noqa: F401 - fixtures
@@ -144,3 +145,21 @@ def test_the_dashboard_links_carry_the_filters(recruiter_client, listed):
         'href="/dashboard/export.csv?q=zo&amp;state=scored"' in page
     )
     assert "/dashboard/export.xlsx?" in page
+
+
+@pytest.mark.parametrize("path", ["/dashboard/export.csv", "/dashboard/export.xlsx"])
+def test_a_download_gives_its_database_connection_back_read_or_abandoned(
+    app, recruiter_client, listed, path
+):
+    """A stream outlives its request: it must not keep a connection in an open transaction
+    (on PostgreSQL that holds locks and a snapshot until the process ends)."""
+    pool = database(app).engine.pool
+    whole = recruiter_client.get(path)
+    assert whole.status_code == 200 and whole.get_data()
+    whole.close()
+    assert pool.checkedout() == 0
+
+    abandoned = recruiter_client.get(path, buffered=False)
+    next(iter(abandoned.response))  # the first piece, then the client goes away
+    abandoned.close()
+    assert pool.checkedout() == 0
