@@ -158,7 +158,7 @@ def _check_row(line, header, record, by_key, first_line) -> dict:
         "bank": bank_key[:300],
         "bank_id": bank.id if bank is not None else None,
         "bank_title": bank.title if bank is not None else None,
-        "extra_minutes": minutes or 0,
+        "extra_minutes": minutes if minutes is not None else extra[:20],  # as typed when wrong
         "problems": [list(p) for p in problems],
     }
 

@@ -257,3 +257,8 @@ def test_an_upload_left_for_a_day_is_deleted(db_session, org, recruiter, bank):
     assert uploads.delete_stale_uploads(db_session, T0 + timedelta(hours=25)) == 1
     db_session.commit()
     assert _count(db_session, InvitationUpload) == 0
+
+
+def test_a_wrong_extra_time_is_shown_as_typed_not_as_zero(bank):
+    (row,) = uploads.parse_csv((HEADER + "Bo,bo@example.com,support-en,abc\n").encode(), [bank])
+    assert row["extra_minutes"] == "abc" and row["problems"]
