@@ -21,7 +21,7 @@ from ...errors import InvalidInput
 from ...models import OVERRIDABLE, Attempt, AttemptEvent, Bank, Invitation, Organisation, Score
 from ..attempt_filters import FLAGGED_FOCUS_LOSSES
 from ..effective_scores import override_table
-from ..pass_marks import pass_mark_result
+from ..pass_marks import pass_mark_result, typing_measures
 
 BATCH_SIZE = 200  # rows (and score cards, tens of kB each) held at once
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -238,20 +238,13 @@ def _apply_overrides(out: dict[str, Any], row: Any) -> None:
 
 
 def _typing(card: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    """Mean net WPM and accuracy (in %) over the card's typing tasks, where measured."""
-    wpms, accuracies = [], []
-    for task in card.get("tasks") or ():
-        result = task.get("typing") if isinstance(task, Mapping) else None
-        if isinstance(result, Mapping):
-            if (wpm := _number(result.get("net_wpm"))) is not None:
-                wpms.append(wpm)
-            if (accuracy := _number(result.get("accuracy"))) is not None:
-                accuracies.append(accuracy * 100)
-    return _mean(wpms), _mean(accuracies)
+    """Mean net WPM and accuracy (in %) of the typing tasks, as the pass marks read them."""
+    wpm, accuracy = typing_measures(card)
+    return _rounded(wpm), _rounded(None if accuracy is None else accuracy * 100)
 
 
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _number(value: Any) -> float | None:
