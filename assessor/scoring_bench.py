@@ -83,7 +83,7 @@ def _timed(fn, *args) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def run_bench(url: str, checker, *, repeat: int, batch: int, echo=print) -> None:
+def run_bench(url: str, checker, *, repeat: int, batch: int, rounds: int = 3, echo=print) -> None:
     runner, texts = _Runner(url, checker), bench_texts()
     for (language, size), text in texts.items():  # warm both paths once per language and size
         runner.bare(text, language)
@@ -100,16 +100,24 @@ def run_bench(url: str, checker, *, repeat: int, batch: int, echo=print) -> None
             f"ratio {ours / bare:.2f}"
         )
     echo(
-        f"Throughput ({batch} answers of 150 words, English and French alternating; "
+        f"Throughput ({len(LANGUAGES) * max(batch // 2, 1)} answers of 150 words, English and "
+        "French alternating; "
         "our workers are processes, as `assessor worker` is; the bare server gets as many threads):"
     )
-    work = [(texts[lang, 150], lang) for lang in LANGUAGES] * (batch // 2)
+    work = [(texts[lang, 150], lang) for lang in LANGUAGES] * max(batch // 2, 1)
     for workers in (1, 2):
-        bare = _throughput_threads(lambda item: runner.bare(*item), work, workers)
-        ours = _throughput_processes(url, work, workers)
+        # Rounds alternate between the two sides so that both meet the same machine load (two
+        # cores shared with the server); the median round of each side is reported.
+        bare_rates, our_rates = [], []
+        for _ in range(rounds):
+            bare_rates.append(_throughput_threads(lambda item: runner.bare(*item), work, workers))
+            our_rates.append(_throughput_processes(url, work, workers))
+        bare, ours = statistics.median(bare_rates), statistics.median(our_rates)
         echo(
             f"{workers} worker(s)  ours {ours:5.2f} answers/s  bare {bare:5.2f} checks/s  "
-            f"ratio {ours / bare:.2f}"
+            f"ratio {ours / bare:.2f}  (median of {rounds} rounds; ours "
+            f"{min(our_rates):.2f}-{max(our_rates):.2f}, bare {min(bare_rates):.2f}-"
+            f"{max(bare_rates):.2f})"
         )
 
 

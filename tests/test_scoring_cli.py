@@ -99,7 +99,9 @@ def test_evaluate_names_a_missing_column_and_bad_rows(lt_app, runner, tmp_path):
 
 
 def test_bench_scoring_prints_ours_and_bare_side_by_side(lt_app, runner):
-    result = runner.invoke(args=["bench", "scoring", "--repeat", "1", "--batch", "2"])
+    result = runner.invoke(
+        args=["bench", "scoring", "--repeat", "1", "--batch", "2", "--rounds", "1"]
+    )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "ratio" in line]
     assert len(lines) == 6 + 2  # 3 sizes x 2 languages, then 1 and 2 workers

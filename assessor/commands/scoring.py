@@ -146,10 +146,11 @@ def bench() -> None:
 
 
 @bench.command("scoring")
-@click.option("--repeat", default=5, show_default=True, help="Runs per text size.")
-@click.option("--batch", default=12, show_default=True, help="Texts per throughput run.")
+@click.option("--repeat", default=15, show_default=True, help="Runs per text size.")
+@click.option("--batch", default=24, show_default=True, help="Texts per throughput round.")
+@click.option("--rounds", default=3, show_default=True, help="Throughput rounds per side.")
 @with_appcontext
-def bench_scoring(repeat: int, batch: int) -> None:
+def bench_scoring(repeat: int, batch: int, rounds: int) -> None:
     """Our full scoring per answer against the bare LanguageTool check, side by side."""
     from ..scoring_bench import run_bench
 
@@ -158,5 +159,6 @@ def bench_scoring(repeat: int, batch: int) -> None:
         _checker(),
         repeat=repeat,
         batch=batch,
+        rounds=rounds,
         echo=click.echo,
     )

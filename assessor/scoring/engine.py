@@ -156,14 +156,17 @@ def _score_written(
     task_: Any, answer: Any, checker: Any, language: str, model: Any, band: Any
 ) -> TaskScore:
     text, flags = task.clean_text(answer)
-    reply = task.assess_reply(task_, text, language)
-    words = reply.words.words
-    if words == 0:
+    if task.count_words(text) == 0:
+        reply = task.assess_reply(task_, text, language)
         return TaskScore(task_.id, task_.kind, 0.0, 0, reply=reply, flags=flags + ("empty",))
+    full = text
     if len(text) > MAX_SCORED_CHARS:
         text, flags = text[:MAX_SCORED_CHARS], flags + ("truncated",)
-    # The check waits on the LanguageTool server: everything that needs no match runs meanwhile.
+    # The check waits on the LanguageTool server: it leaves first, and everything that needs no
+    # match (the task's own reading included) runs meanwhile.
     pending = _check_pool().submit(checker.check, text, language)
+    reply = task.assess_reply(task_, full, language)
+    words = reply.words.words
     failures: list[str] = []
     read = _guard(failures, "readability", readability.measure_readability, text, language, band)
     vocab = _guard(failures, "vocabulary", vocabulary.measure_vocabulary, text, language)
