@@ -142,7 +142,7 @@ MATRIX = {
     ("webhooks.retry", "POST"): Row(LOGIN, LOGIN, 302, 404, 302),
     # API tokens (each recruiter's own; admins see the organisation's).
     ("api_tokens.index", "GET"): Row(LOGIN, LOGIN, 200, 200, 200),
-    ("api_tokens.create", "POST"): Row(LOGIN, LOGIN, 200, 200, 200, form={"name": "ATS"}),
+    ("api_tokens.create", "POST"): Row(LOGIN, LOGIN, 303, 303, 303, form={"name": "ATS"}),
     ("api_tokens.revoke", "POST"): Row(LOGIN, LOGIN, 302, 404, 302),  # recruiter A's token
     # The API: recruiters and the admin send their own bearer token; a cookie is no credential.
     ("api.openapi_document", "GET"): Row(200, 200, 200, 200, 200),
