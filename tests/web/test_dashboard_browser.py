@@ -119,3 +119,21 @@ def test_a_recruiter_filters_sorts_and_sees_the_chart(page: Page, live_server, r
     expect(page.locator("#distribution-chart")).to_have_attribute("data-drawn", "true")
     page.screenshot(path=SHOTS / "dashboard-filtered.png")
     assert not errors, errors  # a CSP violation would show here
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_the_attempts_list_never_widens_the_page(page: Page, live_server, recruiter, filled, width):
+    """A laptop screen shows the whole page; a list wider than the screen scrolls in its own box."""
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, live_server, recruiter.email)
+    expect(page.locator("table.attempts tbody tr").first).to_be_visible()
+    page_width, view_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert page_width <= view_width, f"the page scrolls sideways: {page_width} > {view_width}"
+    box = page.locator(".table-scroll:has(table.attempts)").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= view_width
+    # every action of an invited row can be reached (scrolled into view inside the box)
+    give = page.get_by_role("button", name="Give extra time").first
+    give.scroll_into_view_if_needed()
+    expect(give).to_be_in_viewport()
