@@ -12,11 +12,11 @@ import io
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import N_, InvalidInput, NotFound
-from ..models import Bank, Invitation, InvitationUpload
+from ..models import Attempt, Bank, Invitation, InvitationUpload
 from .invitations import _EMAIL_RE, MAX_EXTRA_MINUTES, check_valid_days, new_invitation
 
 MAX_BYTES = 1024 * 1024
@@ -214,6 +214,7 @@ def create_upload(
 ) -> InvitationUpload:
     """Keep the parsed rows of a CSV file for its preview; raises InvalidInput for a bad file."""
     rows = parse_csv(data, list(banks))
+    _mark_open_invitations(session, organisation_id, rows, now)
     upload = InvitationUpload(
         organisation_id=organisation_id,
         created_by_id=user_id,
@@ -224,6 +225,54 @@ def create_upload(
     session.add(upload)
     session.flush()
     return upload
+
+
+def open_invitations(
+    session: Session, organisation_id: int, rows: list[dict], now: datetime
+) -> dict[tuple[str, int], datetime]:
+    """(e-mail, test) pairs of the rows that already have an open invitation (not revoked, not
+    expired and not yet submitted), with the date it was made: a file uploaded twice must not
+    invite everyone twice."""
+    wanted = {(row["email"].lower(), row["bank_id"]) for row in rows if row.get("bank_id")}
+    if not wanted:
+        return {}
+    found: dict[tuple[str, int], datetime] = {}
+    emails = sorted({email for email, _bank in wanted})
+    for start in range(0, len(emails), 500):  # bounded IN lists
+        stmt = (
+            select(Invitation.candidate_email, Invitation.bank_id, Invitation.created_at)
+            .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+            .where(
+                Invitation.organisation_id == organisation_id,
+                Invitation.revoked_at.is_(None),
+                func.lower(Invitation.candidate_email).in_(emails[start : start + 500]),
+                or_(
+                    and_(Attempt.id.is_(None), Invitation.expires_at > now),
+                    Attempt.state == "in_progress",
+                ),
+            )
+        )
+        for email, bank_id, created_at in session.execute(stmt):
+            key = (email.lower(), bank_id)
+            if key in wanted:
+                found[key] = min(created_at, found.get(key, created_at))
+    return found
+
+
+def _mark_open_invitations(session, organisation_id, rows, now) -> None:
+    found = open_invitations(session, organisation_id, rows, now)
+    for row in rows:
+        made = found.get((row["email"].lower(), row.get("bank_id")))
+        if made is not None:
+            row["problems"].append(
+                [
+                    N_(
+                        "%(email)s already has an open invitation to this test (made "
+                        "%(date)s): remove the row, or revoke that invitation first."
+                    ),
+                    {"email": row["email"][:100], "date": made.date().isoformat()},
+                ]
+            )
 
 
 def scoped_upload(
@@ -261,6 +310,16 @@ def import_upload(
                 "Nothing was imported."
             ),
             {"n": len(bad_rows(upload))},
+        )
+    # An invitation made between the preview and the import (another recruiter, a second tab)
+    found = open_invitations(session, upload.organisation_id, upload.rows, now)
+    if found:
+        raise InvalidInput(
+            N_(
+                "%(n)s candidates of this file were invited to the same test since its preview: "
+                "upload it again to see which. Nothing was imported."
+            ),
+            {"n": len(found)},
         )
     created = []
     for row in upload.rows:

@@ -262,3 +262,53 @@ def test_an_upload_left_for_a_day_is_deleted(db_session, org, recruiter, bank):
 def test_a_wrong_extra_time_is_shown_as_typed_not_as_zero(bank):
     (row,) = uploads.parse_csv((HEADER + "Bo,bo@example.com,support-en,abc\n").encode(), [bank])
     assert row["extra_minutes"] == "abc" and row["problems"]
+
+
+def test_a_candidate_with_an_open_invitation_to_the_test_is_named_not_invited_twice(
+    db_session, org, recruiter, bank
+):
+    text = HEADER + GOOD + "Bruno Silva,bruno@example.com,support-en,0\n"
+    first = _upload(db_session, org, recruiter, bank, text)
+    uploads.import_upload(db_session, first, user_id=recruiter.id, now=T0, valid_days=14)
+    db_session.commit()
+    # the same file again, with Bruno's address in capitals and a new candidate
+    again = (
+        text.replace("bruno@example.com", "Bruno@Example.com")
+        + "Chiara,chiara@example.com,support-en,0\n"
+    )
+    second = _upload(db_session, org, recruiter, bank, again)
+    problems = {row["email"]: said(row["problems"]) for row in second.rows}
+    assert problems["Bruno@Example.com"] == [
+        "Bruno@Example.com already has an open invitation to this test (made "
+        f"{T0.date().isoformat()}): remove the row, or revoke that invitation first."
+    ]
+    assert problems["chiara@example.com"] == []
+    with pytest.raises(InvalidInput, match=r"Some rows have problems \(2\)"):
+        uploads.import_upload(db_session, second, user_id=recruiter.id, now=T0, valid_days=14)
+    db_session.rollback()
+    assert _count(db_session, Invitation) == 2
+
+
+def test_a_revoked_or_expired_invitation_does_not_block_a_new_one(db_session, org, recruiter, bank):
+    first = _upload(db_session, org, recruiter, bank, HEADER + GOOD)
+    ((invitation, _),) = uploads.import_upload(
+        db_session, first, user_id=recruiter.id, now=T0, valid_days=1
+    )
+    db_session.commit()
+    later = T0 + timedelta(days=2)  # expired
+    assert uploads.open_invitations(db_session, org.id, first.rows, later) == {}
+    assert uploads.open_invitations(db_session, org.id, first.rows, T0) != {}
+    invitation.revoked_at = T0
+    db_session.commit()
+    assert uploads.open_invitations(db_session, org.id, first.rows, T0) == {}
+
+
+def test_an_invitation_made_after_the_preview_stops_the_import(db_session, org, recruiter, bank):
+    upload = _upload(db_session, org, recruiter, bank, HEADER + GOOD)
+    other = _upload(db_session, org, recruiter, bank, HEADER + GOOD)
+    uploads.import_upload(db_session, other, user_id=recruiter.id, now=T0, valid_days=14)
+    db_session.commit()
+    with pytest.raises(InvalidInput, match="invited to the same test since its preview"):
+        uploads.import_upload(db_session, upload, user_id=recruiter.id, now=T0, valid_days=14)
+    db_session.rollback()
+    assert _count(db_session, Invitation) == 1

@@ -220,7 +220,7 @@ def test_the_worker_sweep_drops_abandoned_uploads(app, recruiter_client, bank, d
 def test_routes_by_role(app, db_session, org, other_org, recruiter, admin, bank, invite):
     """anonymous and candidates go to the login page; another organisation gets 404s; the
     owning organisation's recruiters and admins get the pages."""
-    invitation, token = invite()
+    invitation, token = invite(email="someone.else@example.com")
     make_user(db_session, other_org, "olga@contoso.example")
     owner = app.test_client()
     login(owner, recruiter.email)
