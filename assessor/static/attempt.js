@@ -113,8 +113,12 @@
   }
 
   // ---- local copy (survives offline work, reloads and closed tabs) ----------------------
+  // One entry per field: `text` is what was last typed in this browser, `saved` the text the server
+  // is known to hold. Text differs from saved = typed here and never acknowledged: a new page puts it
+  // back, whatever the server's revision says (another tab, or a save carrying only evidence, moves
+  // that revision on without this text). `revision` is the highest revision this browser has sent,
+  // so that a reloaded page never reuses one that a closed tab's last save may still be carrying.
   const storeKey = `assessor.attempt.${data.attempt}`;
-  const local = readLocal();
 
   function readLocal() {
     try {
@@ -126,9 +130,12 @@
     return { revision: 0, fields: {} };
   }
 
-  function persist() {
+  function updateLocal(change) {
+    // Read, change, write back: other tabs of this attempt keep their own fields' entries.
+    const store = readLocal();
+    change(store);
     try {
-      localStorage.setItem(storeKey, JSON.stringify(local));
+      localStorage.setItem(storeKey, JSON.stringify(store));
     } catch (e) {
       /* quota or privacy mode: the server copy still works */
     }
@@ -142,10 +149,13 @@
     }
   }
 
+  const unacknowledged = (entry) =>
+    Boolean(entry) && typeof entry.text === "string" && entry.text !== entry.saved;
+
   // ---- state ------------------------------------------------------------------------------
   const serverRevision = Number(data.revision) || 0;
   const state = {
-    rev: Math.max(serverRevision, local.revision || 0),
+    rev: Math.max(serverRevision, readLocal().revision || 0),
     dirty: new Set(),
     inflight: new Set(), // batches on the wire
     events: [],
@@ -241,9 +251,10 @@
   function onInput(el) {
     const key = keyOf(el);
     state.dirty.add(key);
-    local.fields[key] = { text: el.value, rev: state.rev + 1 };
-    local.revision = Math.max(local.revision || 0, state.rev + 1);
-    persist();
+    updateLocal((store) => {
+      const entry = store.fields[key];
+      store.fields[key] = { text: el.value, saved: entry ? entry.saved : undefined };
+    });
     updateCount(el);
     if (state.tooLarge.has(key) && bytesOf(el.value) <= cfg.maxBytes) markTooLarge(key, false);
     refreshStatus();
@@ -361,6 +372,26 @@
     });
   }
 
+  function takeRevision() {
+    state.rev += 1;
+    const rev = state.rev;
+    updateLocal((store) => {
+      store.revision = Math.max(store.revision || 0, rev);
+    });
+    return rev;
+  }
+
+  function acknowledge(batch) {
+    // The server holds these texts now; later typing in the fields stays unacknowledged.
+    updateLocal((store) => {
+      batch.answers.forEach((answer, i) => {
+        const key = batch.keys[i];
+        const entry = store.fields[key];
+        store.fields[key] = { text: entry ? entry.text : answer.text, saved: answer.text };
+      });
+    });
+  }
+
   function requeue(batch, withEvents = true) {
     for (const key of batch.keys) state.dirty.add(key);
     if (withEvents && batch.events.length) state.events.unshift(...batch.events);
@@ -398,7 +429,7 @@
       refreshStatus();
       return;
     }
-    const batch = { keys, events, keepalive, revision: ++state.rev };
+    const batch = { keys, events, keepalive, answers: answersFor(keys), revision: takeRevision() };
     keys.forEach((k) => state.dirty.delete(k));
     state.inflight.add(batch);
     refreshStatus();
@@ -406,7 +437,7 @@
     let response;
     let payload;
     try {
-      response = await post(cfg.saveUrl, { revision: batch.revision, answers: answersFor(keys), events },
+      response = await post(cfg.saveUrl, { revision: batch.revision, answers: batch.answers, events },
         keepalive);
       payload = await readJson(response);
     } catch (e) {
@@ -424,6 +455,7 @@
   function handleSave(batch, response, payload, sentAt) {
     const status = response.status;
     if (response.ok && payload.saved) {
+      acknowledge(batch);
       state.net = "ok";
       state.failures = 0;
       state.retryAt = 0;
@@ -540,7 +572,7 @@
     clearTimeout(state.retryTimer);
     const keys = pickKeys([...byKey.keys()]);
     const events = takeEvents();
-    const body = { revision: ++state.rev, answers: answersFor(keys), events };
+    const body = { revision: takeRevision(), answers: answersFor(keys), events };
     if (auto) body.auto = true;
     if (confirm) body.confirm = true;
     let response;
@@ -617,21 +649,27 @@
   anywayBtn.addEventListener("click", () => submitAnswers({ confirm: true }));
 
   // ---- start-up ---------------------------------------------------------------------------
-  if ((local.revision || 0) > serverRevision) {
-    // Text typed here that never reached the server (offline, or the tab was closed): restore it.
-    for (const [key, field] of Object.entries(local.fields)) {
-      const el = byKey.get(key);
-      if (el && field && field.rev > serverRevision && typeof field.text === "string") {
-        el.value = field.text;
-        state.dirty.add(key);
-      }
-    }
-  } else {
-    local.revision = serverRevision;
-    local.fields = {};
-    for (const [key, el] of byKey) local.fields[key] = { text: el.value, rev: serverRevision };
-    persist();
+  function serverValue(el) {
+    // What the server rendered into the field (the page's default), whatever is in it now.
+    if (el.tagName !== "SELECT") return el.defaultValue;
+    const chosen = Array.from(el.options).find((o) => o.defaultSelected) || el.options[0];
+    return chosen ? chosen.value : "";
   }
+
+  updateLocal((store) => {
+    for (const [key, el] of byKey) {
+      const serverText = serverValue(el);
+      const entry = store.fields[key];
+      if (unacknowledged(entry) && entry.text !== serverText) {
+        // Typed here and never acknowledged (offline, or the tab was closed): restore it. The
+        // server's revision cannot tell: saves from other tabs or of evidence alone move it on.
+        el.value = entry.text;
+      }
+      // Typed before this script ran, or restored just now: the server does not have it yet.
+      if (el.value !== serverText) state.dirty.add(key);
+      store.fields[key] = { text: el.value, saved: serverText };
+    }
+  });
   fields.forEach(updateCount);
 
   window.addEventListener("online", () => {
