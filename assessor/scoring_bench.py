@@ -99,12 +99,11 @@ def run_bench(url: str, checker, *, repeat: int, batch: int, rounds: int = 3, ec
             f"{size:>3} words {language:<5}  ours {ours:6.0f} ms  bare {bare:6.0f} ms  "
             f"ratio {ours / bare:.2f}"
         )
+    work = [(texts[lang, 150], lang) for lang in LANGUAGES] * max(batch // 2, 1)
     echo(
-        f"Throughput ({len(LANGUAGES) * max(batch // 2, 1)} answers of 150 words, English and "
-        "French alternating; "
+        f"Throughput ({len(work)} answers of 150 words, English and French alternating; "
         "our workers are processes, as `assessor worker` is; the bare server gets as many threads):"
     )
-    work = [(texts[lang, 150], lang) for lang in LANGUAGES] * max(batch // 2, 1)
     for workers in (1, 2):
         # Rounds alternate between the two sides so that both meet the same machine load (two
         # cores shared with the server); the median round of each side is reported.
