@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import request
+from flask import g, request
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
@@ -117,6 +119,54 @@ class LostSaves:
 @pytest.fixture
 def lost_saves(app) -> LostSaves:
     return LostSaves(app)
+
+
+class Clocks:
+    """The server's clock and the page's, moved together.
+
+    The page takes the server's time from every answer, as it should. An answer given between the
+    two moves would carry a time off by the jump, which the page would believe: its countdown would
+    then jump twice. So a move waits until the server has answered what it was answering, and holds
+    the requests that come in until both clocks have moved. (Waiting for "networkidle" is no help:
+    that state is reached once per page load, and later waits return at once.)"""
+
+    def __init__(self, app, server_clock, page: Page):
+        self.server_clock = server_clock
+        self.page = page
+        self.quiet = threading.Condition()
+        self.answering = 0
+        self.moving = False
+        app.before_request(self._hold)
+        app.teardown_request(self._release)
+
+    def advance(self, **delta) -> None:
+        with self.quiet:
+            self.moving = True
+            assert self.quiet.wait_for(lambda: self.answering == 0, timeout=30), "still answering"
+        try:
+            self.server_clock.advance(**delta)
+            self.page.clock.fast_forward(int(timedelta(**delta).total_seconds() * 1000))
+        finally:
+            with self.quiet:
+                self.moving = False
+                self.quiet.notify_all()
+
+    def _hold(self):
+        with self.quiet:
+            self.quiet.wait_for(lambda: not self.moving)
+            self.answering += 1
+        g.clocks_counted = True
+
+    def _release(self, _error):
+        if g.pop("clocks_counted", False):  # an earlier hook may have answered before _hold ran
+            with self.quiet:
+                self.answering -= 1
+                self.quiet.notify_all()
+
+
+@pytest.fixture
+def clocks(app, clock, page) -> Clocks:
+    return Clocks(app, clock, page)
 
 
 def stored_locally(page: Page, text: str) -> bool:
@@ -292,15 +342,14 @@ def test_text_typed_before_the_page_script_runs_is_saved(page: Page, live_server
 
 
 def test_the_deadline_submits_the_attempt_with_what_was_typed(
-    page: Page, live_server, app, invite, clock
+    page: Page, live_server, app, invite, clocks
 ):
     invitation, token = invite()
     page.clock.install()
     start_test(page, f"{live_server}/t/{token}")
     page.locator(REPLY).fill("Half an answer when the time ran out")
 
-    clock.advance(minutes=45)  # the server reaches the deadline...
-    page.clock.fast_forward("45:00")  # ...and so does the page
+    clocks.advance(minutes=45)  # the server and the page reach the deadline
 
     expect(page).to_have_url(re.compile(r"/done$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your test has been submitted")
@@ -390,7 +439,7 @@ def test_a_candidate_can_do_everything_with_the_keyboard(page: Page, live_server
     assert stored_text(app, invitation.id) == "Typed without a mouse."
 
 
-def test_screen_readers_hear_the_time_warnings(page: Page, live_server, invite, clock):
+def test_screen_readers_hear_the_time_warnings(page: Page, live_server, invite, clocks):
     _, token = invite()
     page.clock.install()
     start_test(page, f"{live_server}/t/{token}")
@@ -398,22 +447,16 @@ def test_screen_readers_hear_the_time_warnings(page: Page, live_server, invite, 
     expect(warning).to_have_attribute("aria-live", "assertive")
     expect(warning).to_have_text("")
 
-    # Move the two clocks only while the page is idle: a request answered between the two moves
-    # would carry a server time that is off by the jump, which the page rightly believes.
-    page.wait_for_load_state("networkidle")
-    clock.advance(minutes=40, seconds=5)
-    page.clock.fast_forward("40:05")
+    clocks.advance(minutes=40, seconds=5)
     expect(warning).to_have_text("5 minutes left.")
 
-    page.wait_for_load_state("networkidle")
-    clock.advance(minutes=4)
-    page.clock.fast_forward("04:00")
+    clocks.advance(minutes=4)
     expect(warning).to_have_text("1 minute left.")
     expect(page.locator("#timer")).to_have_text(re.compile(r"^00:[0-5]\d$"))
 
 
 def test_extra_time_given_by_the_recruiter_reaches_the_open_page(
-    page: Page, live_server, app, invite, clock
+    page: Page, live_server, app, invite, clock, clocks
 ):
     from assessor.services.invitations import give_extra_time
 
@@ -426,8 +469,6 @@ def test_extra_time_given_by_the_recruiter_reaches_the_open_page(
         from assessor.models import Invitation
 
         give_extra_time(session, session.get(Invitation, invitation.id), 20, clock())
-    page.wait_for_load_state("networkidle")
-    clock.advance(minutes=1, seconds=1)
-    page.clock.fast_forward("01:01")  # the page asks the server for the time every minute
+    clocks.advance(minutes=1, seconds=1)  # the page asks the server for the time every minute
 
     expect(page.locator("#timer")).to_have_text(re.compile(r"^1:0[34]:\d\d$"))
