@@ -73,20 +73,26 @@ def new_invitation(
     """A checked invitation, not yet added to the session (a batch adds many, flushes once)."""
     name = " ".join((candidate_name or "").split())
     email = (candidate_email or "").strip()
-    problems = []
+    problems: list[tuple[str, dict]] = []  # (message, params): translated where shown
     if not name or len(name) > 200:
-        problems.append(N_("Give the candidate's name (200 characters at most)."))
+        problems.append((N_("Give the candidate's name (200 characters at most)."), {}))
     if not _EMAIL_RE.match(email):
-        problems.append(N_("Give a valid e-mail address for the candidate."))
+        problems.append((N_("Give a valid e-mail address for the candidate."), {}))
     if not 0 <= extra_minutes <= MAX_EXTRA_MINUTES:
-        problems.append(f"Extra time must be between 0 and {MAX_EXTRA_MINUTES} minutes.")
+        problems.append(
+            (
+                N_("Extra time must be between 0 and %(max)s minutes."),
+                {"max": MAX_EXTRA_MINUTES},
+            )
+        )
     bank = session.get(Bank, bank_id)
     if bank is None or bank.organisation_id != organisation_id or not bank.active:
-        problems.append(N_("Choose one of your organisation's question banks."))
+        problems.append((N_("Choose one of your organisation's question banks."), {}))
     if not 1 <= valid_days <= MAX_VALID_DAYS:
-        problems.append(VALID_DAYS_PROBLEM)
+        problems.append((VALID_DAYS_PROBLEM, {}))
     if problems:
-        raise InvalidInput(" ".join(problems), problems=problems)
+        message, params = problems[0]
+        raise InvalidInput(message, params, problems=problems)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation(
         organisation_id=organisation_id,
@@ -140,21 +146,22 @@ def check_usable(invitation: Invitation, now: datetime) -> None:
 def scoped_invitation(session: Session, organisation_id: int, invitation_id: int) -> Invitation:
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.organisation_id != organisation_id:
-        raise NotFound("No such invitation.")
+        raise NotFound(N_("No such invitation."))
     return invitation
 
 
 def give_extra_time(session: Session, invitation: Invitation, minutes: int, now: datetime) -> None:
     """An accommodation: more time for one candidate, before or during the attempt."""
+    limit = {"max": MAX_EXTRA_MINUTES}
     if not isinstance(minutes, int) or not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise InvalidInput(
-            f"Extra time must be a whole number from 1 to {MAX_EXTRA_MINUTES} minutes."
+            N_("Extra time must be a whole number from 1 to %(max)s minutes."), limit
         )
     if invitation.extra_minutes + minutes > MAX_EXTRA_MINUTES:
-        raise InvalidInput(f"An invitation may have {MAX_EXTRA_MINUTES} extra minutes at most.")
+        raise InvalidInput(N_("An invitation may have %(max)s extra minutes at most."), limit)
     attempt: Attempt | None = invitation.attempt
     if attempt is not None and attempt.state != "in_progress":
-        raise InvalidInput("This attempt is already submitted; extra time can no longer apply.")
+        raise InvalidInput(N_("This attempt is already submitted; extra time can no longer apply."))
     invitation.extra_minutes += minutes
     if attempt is not None:
         attempt.deadline_at = attempt.deadline_at + timedelta(minutes=minutes)
@@ -162,7 +169,9 @@ def give_extra_time(session: Session, invitation: Invitation, minutes: int, now:
 
 def revoke_invitation(invitation: Invitation, now: datetime) -> None:
     if invitation.attempt is not None:
-        raise InvalidInput("This candidate has already started; the link can no longer be revoked.")
+        raise InvalidInput(
+            N_("This candidate has already started; the link can no longer be revoked.")
+        )
     invitation.revoked_at = invitation.revoked_at or now
 
 

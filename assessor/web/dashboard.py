@@ -15,7 +15,7 @@ from ..errors import InvalidInput, NotFound
 from ..models import Attempt
 from ..services import attempt_filters, attempt_list, invitation_mail, invitations, recruiters
 from ..services.mailer import settings_from
-from .invitations import link_for, problem_texts
+from .invitations import link_for, problem_texts, whole_number
 
 bp = Blueprint("dashboard", __name__)
 
@@ -74,16 +74,16 @@ def invite():
         invitation, token = invitations.create_invitation(
             session,
             organisation_id=current_user.organisation_id,
-            bank_id=_int(form.get("bank_id"), "bank"),
+            bank_id=whole_number(form.get("bank_id"), _("The test")),
             candidate_name=form.get("candidate_name", ""),
             candidate_email=form.get("candidate_email", ""),
             created_by_id=current_user.id,
             now=now(),
-            valid_days=_int(
+            valid_days=whole_number(
                 form.get("valid_days") or str(current_app.config["INVITATION_VALID_DAYS"]),
-                "number of days",
+                _("The number of days"),
             ),
-            extra_minutes=_int(form.get("extra_minutes") or "0", "extra time"),
+            extra_minutes=whole_number(form.get("extra_minutes") or "0", _("The extra time")),
         )
     except InvalidInput as exc:
         session.rollback()
@@ -100,7 +100,7 @@ def invite():
 def extra_time(invitation_id: int):
     session = get_session()
     invitation = invitations.scoped_invitation(session, current_user.organisation_id, invitation_id)
-    minutes = _int(request.form.get("minutes", ""), "extra time")
+    minutes = whole_number(request.form.get("minutes"), _("The extra time"))
     invitations.give_extra_time(session, invitation, minutes, now())
     session.commit()
     flash(
@@ -172,10 +172,3 @@ def _org_users(session):
 
     stmt = select(User).where(User.organisation_id == current_user.organisation_id)
     return list(session.scalars(stmt.order_by(User.name)))
-
-
-def _int(value, what: str) -> int:
-    value = (value or "").strip()
-    if not value.isdigit() or len(value) > 9:
-        raise InvalidInput(f"The {what} must be a whole number.")
-    return int(value)
