@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import request
 
 from .db import get_session
+from .errors import N_
 from .extensions import csrf, limiter, login_manager
 
 MIN_PASSWORD_LENGTH = 12
@@ -30,11 +31,12 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str) -> tuple[str, dict] | None:
+    """What is wrong with a new password as (message, params), translated where shown."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        return N_("The password must have at least %(n)s characters."), {"n": MIN_PASSWORD_LENGTH}
     if len(password) > 1024:
-        return "The password is too long (1024 characters at most)."
+        return N_("The password is too long (1024 characters at most)."), {}
     return None
 
 

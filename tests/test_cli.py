@@ -91,6 +91,15 @@ def test_recruiters_create_refuses_a_short_password(runner, db_session):
     assert db_session.scalar(select(func.count()).select_from(User)) == 0
 
 
+def test_recruiters_create_names_every_problem(runner, db_session):
+    args = ["recruiters", "create", "--email", "not-an-address", "--name", "B"]
+    result = runner.invoke(args=[*args, "--organisation", "Acme", "--password", "short"])
+    assert result.exit_code == 1
+    assert "Give a valid e-mail address." in result.output
+    assert "The password must have at least 12 characters." in result.output
+    assert db_session.scalar(select(func.count()).select_from(User)) == 0
+
+
 def test_demo_loads_content_prints_a_login_and_working_links(runner, app, client, db_session):
     result = runner.invoke(args=["demo", "--base-url", "http://127.0.0.1:5000"])
     assert result.exit_code == 0, result.output

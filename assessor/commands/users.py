@@ -43,5 +43,6 @@ def create(email: str, name: str, organisation: str, role: str, password: str) -
             )
             click.echo(f"Created {user.role} {user.email} in {org.name}.")
     except InvalidInput as exc:
-        click.secho(exc.message, fg="red", err=True)
+        for message, params in exc.details.get("problems") or [(exc.template, exc.params)]:
+            click.secho(message % params if params else message, fg="red", err=True)
         sys.exit(1)

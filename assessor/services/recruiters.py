@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput
+from ..errors import N_, InvalidInput
 from ..models import ROLES, Bank, Organisation, User
 from ..security import hash_password, password_problem, verify_password
 from .invitations import _EMAIL_RE
@@ -33,19 +33,20 @@ def get_or_create_organisation(session: Session, name: str) -> Organisation:
 
 def create_user(session, *, organisation: Organisation, email, name, password, role) -> User:
     email = (email or "").strip().lower()
-    problems = []
+    problems: list[tuple[str, dict]] = []  # (message, params): translated where shown
     if not _EMAIL_RE.match(email):
-        problems.append("Give a valid e-mail address.")
+        problems.append((N_("Give a valid e-mail address."), {}))
     elif session.scalar(select(User).where(User.email == email)) is not None:
-        problems.append("A user with this e-mail address already exists.")
+        problems.append((N_("A user with this e-mail address already exists."), {}))
     if role not in ROLES:
-        problems.append(f"The role must be one of: {', '.join(ROLES)}.")
+        problems.append((N_("The role must be one of: %(roles)s."), {"roles": ", ".join(ROLES)}))
     if not (name or "").strip():
-        problems.append("Give the user's name.")
+        problems.append((N_("Give the user's name."), {}))
     if problem := password_problem(password or ""):
         problems.append(problem)
     if problems:
-        raise InvalidInput(" ".join(problems), problems=problems)
+        message, params = problems[0]
+        raise InvalidInput(message, params, problems=problems)
     user = User(
         organisation_id=organisation.id,
         email=email,

@@ -154,7 +154,7 @@ def users():
             )
         except InvalidInput as exc:
             session.rollback()
-            for problem in exc.details.get("problems", [exc.message]):
+            for problem in problem_texts(exc):
                 flash(problem, "error")
             return render_template(
                 "dashboard/users.html", users=_org_users(session), form=request.form

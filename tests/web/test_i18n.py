@@ -142,3 +142,19 @@ def test_an_unknown_invitation_is_a_french_404(french_recruiter):
     )
     assert unknown.status_code == 404
     assert "Invitation introuvable." in unknown.text
+
+
+def test_an_admin_is_told_every_problem_with_a_new_user_in_french(client, admin):
+    login(client, admin.email)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    form = {"name": " ", "email": admin.email, "password": "short", "role": "owner"}
+    form["csrf_token"] = csrf_from(client.get("/dashboard/users"))
+    page = client.post("/dashboard/users", data=form)
+    assert page.status_code == 400
+    for words in (
+        "Un utilisateur a déjà cette adresse e-mail.",
+        "Le rôle doit être l’un de ceux-ci : admin, recruiter.",
+        "Indiquez le nom de l’utilisateur.",
+        "Le mot de passe doit compter au moins 12 caractères.",
+    ):
+        assert words in page.text
