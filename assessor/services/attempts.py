@@ -191,12 +191,21 @@ def word_limit_problems(session: Session, attempt: Attempt) -> list[tuple[str, d
         if task["kind"] not in ("email", "chat"):
             continue
         words = count_words(texts.get(task["id"], ""))
+        params = {"title": task["title"], "words": words}
         if words < task["min_words"]:
             problems.append(
-                f"“{task['title']}” has {words} words; write at least {task['min_words']}."
+                (
+                    N_("“%(title)s” has %(words)s words; write at least %(min)s."),
+                    params | {"min": task["min_words"]},
+                )
             )
         elif words > task["max_words"]:
-            problems.append(f"“{task['title']}” has {words} words; keep it to {task['max_words']}.")
+            problems.append(
+                (
+                    N_("“%(title)s” has %(words)s words; keep it to %(max)s."),
+                    params | {"max": task["max_words"]},
+                )
+            )
     return problems
 
 

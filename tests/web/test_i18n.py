@@ -40,6 +40,23 @@ def test_french_candidates_get_french_error_messages(client, db_session, org, in
     assert "Veuillez confirmer" in response.get_data(as_text=True)
 
 
+def test_french_candidates_hear_of_word_limits_in_french(client, db_session, org, invite):
+    _, token = invite(bank_id=_french_bank(db_session, org).id)
+    csrf = csrf_from(client.get(f"/t/{token}"))
+    client.post(f"/t/{token}/start", data={"consent": "yes", "csrf_token": csrf})
+    csrf = csrf_from(client.get(f"/t/{token}"))
+    response = client.post(
+        f"/t/{token}/submit", json={"revision": 1, "answers": []}, headers={"X-CSRFToken": csrf}
+    )
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["message"] == "Certaines réponses ne respectent pas le nombre de mots demandé."
+    assert (
+        "« Erreur de facturation\u00a0: demande de remboursement » compte 0 mots ; "
+        "écrivez-en au moins 100." in error["problems"]
+    )
+
+
 def test_english_candidate_pages_are_in_english(client, invite):
     _, token = invite()
     landing = client.get(f"/t/{token}").get_data(as_text=True)
