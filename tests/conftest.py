@@ -18,7 +18,11 @@ from assessor.services.banks import import_bank
 from assessor.services.invitations import create_invitation
 from assessor.services.recruiters import create_user, get_or_create_organisation
 
-pytest_plugins = ["tests.plugins.languagetool_server", "tests.plugins.browser"]
+pytest_plugins = [
+    "tests.plugins.languagetool_server",
+    "tests.plugins.language_model",
+    "tests.plugins.browser",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 BANKS = ROOT / "question_banks"

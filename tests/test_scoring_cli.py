@@ -65,6 +65,32 @@ def test_evaluate_prints_agreement_as_json(lt_app, runner, tmp_path):
     assert report["pearson"] > 0.5  # clean sentences must score above broken ones
 
 
+def _evaluate_grammar(runner, path):
+    args = ["evaluate", str(path), "--dimension", "grammar", "--text-column", "sentence"]
+    result = runner.invoke(args=[*args, "--human-column", "rating", "--json"])
+    assert result.exit_code == 0, result.output
+    return result, json.loads(result.output.strip().splitlines()[-1])
+
+
+def test_evaluate_reads_sentences_with_the_language_model(
+    lt_app, runner, tmp_path, language_model_home
+):
+    lt_app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)
+    result, report = _evaluate_grammar(runner, _csv(tmp_path / "rated.csv", RATED))
+    assert report["parts"] == {"sentence_lm": len(RATED)}
+    assert "not installed" not in result.output
+    assert report["pearson"] > 0.5
+
+
+def test_evaluate_without_the_language_model_says_so_and_uses_the_plain_sentence_model(
+    lt_app, runner, tmp_path
+):
+    lt_app.config["LANGUAGE_MODEL_HOME"] = str(tmp_path / "no-model-here")
+    result, report = _evaluate_grammar(runner, _csv(tmp_path / "rated.csv", RATED))
+    assert "language model is not installed" in result.output
+    assert report["parts"] == {"sentence": len(RATED)}
+
+
 def test_evaluate_names_a_missing_column_and_bad_rows(lt_app, runner, tmp_path):
     path = _csv(tmp_path / "rated.csv", RATED)
     result = runner.invoke(

@@ -5,6 +5,7 @@ from .calibrate import calibrate
 from .database import db
 from .demo import demo
 from .export import export
+from .languagemodel import languagemodel
 from .languagetool import languagetool
 from .scoring import bench, evaluate, scoring
 from .serve import run, sweep, worker
@@ -19,6 +20,7 @@ COMMANDS = [
     demo,
     evaluate,
     export,
+    languagemodel,
     languagetool,
     recruiters,
     run,

@@ -99,6 +99,7 @@ def evaluate(csv_file, dimension, text_column, human_column, language, limit, as
             language=language,
             checker=_checker(),
             model=load_model(),
+            language_model=_language_model(dimension, language),
         )
     except CheckerUnavailable as exc:
         _fail(f"LanguageTool cannot be reached: {exc}. Start it: assessor languagetool start")
@@ -108,6 +109,28 @@ def evaluate(csv_file, dimension, text_column, human_column, language, limit, as
         return
     for key, value in result.items():
         click.echo(f"{key:>14}: {value}")
+
+
+def _language_model(dimension: str, language: str):
+    """The installed language model when sentences will be judged for grammar, else None (with
+    a note: the sentence model without it is the weaker one)."""
+    from .. import languagemodel as lm_install
+    from ..scoring.language_model import LanguageModelError, load_language_model
+
+    if dimension != "grammar" or not language.startswith("en"):
+        return None
+    home = current_app.config["LANGUAGE_MODEL_HOME"]
+    if not lm_install.is_installed(home):
+        click.echo(
+            "Note: the language model is not installed (assessor languagemodel install); "
+            "sentences are judged without it.",
+            err=True,
+        )
+        return None
+    try:
+        return load_language_model(str(lm_install.model_path(home)))
+    except LanguageModelError as exc:
+        _fail(str(exc))
 
 
 @click.group("scoring")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "writing-v2.json"
+DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "writing-v3.json"
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 
 
@@ -116,17 +116,25 @@ def level_for(score_0_100: float, cutoffs: dict[str, float]) -> str:
     return level
 
 
+def uses_sentence_model(features: dict[str, float], model: ScoringModel, dimension: str) -> bool:
+    """Single sentences (or short answers) are judged for grammar with the sentence model,
+    trained on sentence ratings; longer answers with the essay models."""
+    words = features.get("words", 0.0)
+    one_sentence = features.get("log_sentences", 0.0) == 0.0
+    return dimension == "grammar" and (one_sentence or words <= model.sentence_max_words)
+
+
 def predict_dimension(
     features: dict[str, float], model: ScoringModel, dimension: str, *, text: str = ""
 ) -> Proficiency:
-    """``dimension`` is "overall" or "grammar". Single sentences are judged for grammar with the
-    sentence model (trained on sentence ratings); longer answers with the essay models."""
-    words = features.get("words", 0.0)
-    one_sentence = features.get("log_sentences", 0.0) == 0.0
-    if dimension == "grammar" and (one_sentence or words <= model.sentence_max_words):
-        name = "sentence"
-    else:
+    """``dimension`` is "overall" or "grammar". A sentence's grammar is read by ``sentence_lm``
+    when the language model's features are there (language_model.py), else by ``sentence``."""
+    if not uses_sentence_model(features, model, dimension):
         name = f"essay_{dimension}"
+    elif "sentence_lm" in model.models and "nlm_mean" in features:
+        name = "sentence_lm"
+    else:
+        name = "sentence"
     linear = model.models[name]
     low, high = linear.output_range
     raw = min(high, max(low, linear.predict(features)))

@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from assessor.scoring.aggregate import ScoringModel, predict_dimension
+from assessor.scoring.aggregate import ScoringModel, predict_dimension, uses_sentence_model
 from assessor.scoring.features import extract_features
+from assessor.scoring.language_model import likelihood_features
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
@@ -90,21 +91,39 @@ def evaluate_rows(
     language: str,
     checker,
     model: ScoringModel,
+    language_model=None,
 ) -> dict:
     """Score every text on ``dimension`` ("grammar" or "overall") and compare with humans.
 
     Predictions are on the model's rating scale for that dimension (e.g. 1-5), which the human
-    column is assumed to share; Pearson and Spearman do not depend on that assumption.
+    column is assumed to share; Pearson and Spearman do not depend on that assumption. With a
+    ``language_model`` (language_model.LanguageModel), English sentences are also judged on
+    word order; the result's ``parts`` counts which part of the model read each row.
     """
     if dimension not in ("grammar", "overall"):
         raise ValueError("dimension must be 'grammar' or 'overall'")
     if len(texts) != len(human_scores):
         raise ValueError("texts and human_scores differ in length")
-    predictions = []
+    predictions, parts = [], {}
     for text in texts:
         issues = checker.check(text, language)
         features = extract_features(text, issues, language)
-        predictions.append(predict_dimension(features, model, dimension, text=text).raw)
+        if sentence_language_model(language_model, language) and uses_sentence_model(
+            features, model, dimension
+        ):
+            scores = language_model.token_scores(text)
+            features.update(likelihood_features(text, scores, language))
+        estimate = predict_dimension(features, model, dimension, text=text)
+        part = estimate.model.rsplit("/", 1)[-1]
+        parts[part] = parts.get(part, 0) + 1
+        predictions.append(estimate.raw)
     result = agreement(predictions, [float(h) for h in human_scores])
-    result.update({"dimension": dimension, "language": language, "model": model.version})
+    result.update(
+        {"dimension": dimension, "language": language, "model": model.version, "parts": parts}
+    )
     return result
+
+
+def sentence_language_model(language_model, language: str):
+    """The language model when it applies: it and the weights reading it are English-only."""
+    return language_model if language_model is not None and language.startswith("en") else None

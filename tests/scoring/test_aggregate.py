@@ -13,6 +13,8 @@ from assessor.scoring.evaluation import (
 )
 from assessor.scoring.features import FEATURE_NAMES, extract_features
 from assessor.scoring.grammar import Issue
+from assessor.scoring.language_model import FEATURE_NAMES as LM_FEATURES
+from assessor.scoring.language_model import likelihood_features
 
 GOOD = (
     "Dear Mr Lopez,\n\nThank you for your patience while we investigated the duplicate charge. "
@@ -31,11 +33,12 @@ def issues_in(text, *spans):
 
 def test_model_file_is_complete():
     model = load_model()
-    assert model.version == "writing-v2"
-    assert {"sentence", "essay_overall", "essay_grammar"} <= set(model.models)
+    assert model.version == "writing-v3"
+    assert {"sentence", "sentence_lm", "essay_overall", "essay_grammar"} <= set(model.models)
     assert "CC BY-NC-SA 4.0" in model.metadata["licence"]
     for linear in model.models.values():
-        assert set(linear.features) <= set(FEATURE_NAMES) | {"words"}
+        assert set(linear.features) <= set(FEATURE_NAMES) | set(LM_FEATURES) | {"words"}
+    assert set(LM_FEATURES) <= set(model.models["sentence_lm"].features)
 
 
 def test_better_text_scores_higher():
@@ -58,6 +61,29 @@ def test_sentences_use_the_sentence_model():
     features = extract_features("She go to school.", [], "en-US")
     assert predict_dimension(features, model, "grammar").model.endswith("/sentence")
     assert predict_dimension(features, model, "overall").model.endswith("/essay_overall")
+
+
+def test_sentences_read_by_the_language_model_use_its_model_part(language_model):
+    model = load_model()
+    text = "She go to school."
+    features = extract_features(text, [], "en-US")
+    features.update(likelihood_features(text, language_model.token_scores(text), "en-US"))
+    assert predict_dimension(features, model, "grammar").model.endswith("/sentence_lm")
+    assert predict_dimension(features, model, "overall").model.endswith("/essay_overall")
+
+
+def test_the_language_model_lowers_the_grammar_of_a_sentence_no_rule_flags(language_model):
+    model = load_model()
+
+    def grammar(text):
+        features = extract_features(text, [], "en-US")  # no LanguageTool match in either
+        features.update(likelihood_features(text, language_model.token_scores(text), "en-US"))
+        return predict_dimension(features, model, "grammar").raw
+
+    assert grammar("Do you think we should drive more?") > grammar("Do you think drive more?")
+    assert grammar("They give education to be good people.") > grammar(
+        "They give education to be a good."
+    )
 
 
 def test_statistics():
@@ -94,7 +120,9 @@ def test_worst_sentence_and_serious_errors():
     assert features["error_free_sentence_share"] == pytest.approx(1 / 3)
 
 
-def test_every_model_feature_is_computed():
+def test_every_model_feature_is_computed(language_model):
     features = extract_features(GOOD, [], "en-US")
-    for linear in load_model().models.values():
-        assert set(linear.features) <= set(features)
+    lm_features = likelihood_features(GOOD, language_model.token_scores(GOOD), "en-US")
+    for name, linear in load_model().models.items():
+        computed = set(features) | (set(lm_features) if name == "sentence_lm" else set())
+        assert set(linear.features) <= computed, name

@@ -70,7 +70,7 @@ def outside_refused(monkeypatch):
 
 
 @pytest.mark.languagetool
-def test_scoring_works_offline(outside_refused, languagetool_url):
+def test_scoring_works_offline(outside_refused, languagetool_url, language_model_home):
     from assessor.scoring.aggregate import load_model, predict_proficiency
     from assessor.scoring.features import extract_features
     from assessor.scoring.grammar import LanguageToolChecker
@@ -85,3 +85,13 @@ def test_scoring_works_offline(outside_refused, languagetool_url):
     issues = LanguageToolChecker([languagetool_url]).check(text, "en-US")
     assert issues
     assert predict_proficiency(extract_features(text, issues, "en-US"), load_model()).level
+    # the sentence model's language model: loaded and run here, with the network refused
+    from assessor.languagemodel import model_path
+    from assessor.scoring.aggregate import predict_dimension
+    from assessor.scoring.language_model import LanguageModel, likelihood_features
+
+    sentence = "She go to the bank tomorrow."
+    features = extract_features(sentence, [], "en-US")
+    lm = LanguageModel(model_path(language_model_home))  # a fresh load, not the session's
+    features.update(likelihood_features(sentence, lm.token_scores(sentence), "en-US"))
+    assert predict_dimension(features, load_model(), "grammar").model.endswith("/sentence_lm")
