@@ -91,7 +91,8 @@ class LanguageModel:
         tokens = self.tokenizer.encode(text)[:MAX_TOKENS]
         if not tokens:
             return TokenScores((), ())
-        with self._lock:
+        # exp(-x) of a large activation overflows to inf on purpose: SiLU's limit is then exact
+        with self._lock, self._np.errstate(over="ignore"):
             logprobs = self._logprobs([_DOCUMENT_START, *(i for i, _ in tokens)])
         return TokenScores(tuple(span for _, span in tokens), tuple(float(x) for x in logprobs))
 
