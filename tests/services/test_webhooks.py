@@ -3,7 +3,11 @@ docs/webhooks.md says, retried with backoff, never redirected, refused on unsafe
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +16,7 @@ from assessor import jobs
 from assessor.db import database
 from assessor.errors import InvalidInput, NotFound
 from assessor.models import Score, WebhookDelivery
-from assessor.services import attempts, webhooks
+from assessor.services import attempts, webhook_http, webhooks
 from assessor.services.attempts import Limits
 from assessor.services.webhook_delivery import DeliveryPolicy, claim_delivery
 from assessor.worker import deliver_webhooks
@@ -237,6 +241,49 @@ def test_a_slow_receiver_times_out(hooks_app, db_session, org, invite, clock, re
     assert deliver_webhooks(hooks_app, "w1") == 1
     [delivery] = _deliveries(db_session)
     assert delivery.state == "pending" and "timed out" in delivery.last_error
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout():
+    """A socket timeout restarts with every byte; the try as a whole must not."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:  # 1 byte / 0.1 s: 12 s
+                if stop.wait(0.1):
+                    return
+                with contextlib.suppress(OSError):
+                    conn.sendall(bytes([byte]))
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+        outcome = webhook_http.post(url, b"{}", {}, timeout=1.0, allow_private=True)
+    finally:
+        stop.set()
+        server.close()
+    assert not outcome.delivered and outcome.status is None
+    assert "timed out" in outcome.error
+    assert outcome.ms < 6000  # cut near 1 s; the answer would have taken 12 s
+
+
+def test_a_host_whose_lookup_hangs_is_given_up_on(monkeypatch):
+    real = socket.getaddrinfo
+
+    def slow(host, *args, **kwargs):
+        if host == "slow.example.com":
+            time.sleep(3)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    with pytest.raises(webhook_http.Refused, match="could not be looked up within 0.5 seconds"):
+        webhook_http.resolve("slow.example.com", 443, allow_private=True, timeout=0.5)
+    assert time.monotonic() - started < 2.5  # not the 3 s the lookup takes
 
 
 @pytest.mark.parametrize(
