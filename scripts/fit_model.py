@@ -290,42 +290,13 @@ def main() -> None:
     train = np.array([r["split"] == "train" for r in gug])
     y = np.array([float(r["mean"]) for r in gug])
     splits = list(KFold(5, shuffle=True, random_state=0).split(Xg[train]))
-    alpha = choose_alpha(Xg[train], y[train], splits)
-    params = fit_ridge(Xg[train], y[train], alpha)
-    dev_pred = stretched(params, Xg[train], y[train], Xg[~train])
     expert = [float(r["expert"]) for r, t in zip(gug, train, strict=True) if not t]
-    metrics["gug_dev_mean"] = agreement(list(dev_pred), list(y[~train]))
-    metrics["gug_dev_expert"] = agreement(list(dev_pred), expert)
-    models["sentence"] = export(
-        params,
-        alpha,
-        Xg[train],
-        y[train],
-        "GUG mean grammaticality (1-4)",
-        (1, 4),
-        SENTENCE_FEATURES,
-    )
-    plots["gug_dev_mean"] = (dev_pred, y[~train])
-
+    fit = {"y": y, "train": train, "splits": splits, "expert": expert}
+    fit_sentence("sentence", "", Xg, SENTENCE_FEATURES, fit, metrics, models, plots)
     # The same sentences with the language model's word likelihoods (English sentences only).
-    Xl = np.hstack(
-        [Xg, lm_features_for([r["text"] for r in gug], args.language_model, args.lm_cache)]
-    )
-    alpha = choose_alpha(Xl[train], y[train], splits)
-    params = fit_ridge(Xl[train], y[train], alpha)
-    dev_pred = stretched(params, Xl[train], y[train], Xl[~train])
-    metrics["gug_dev_mean_lm"] = agreement(list(dev_pred), list(y[~train]))
-    metrics["gug_dev_expert_lm"] = agreement(list(dev_pred), expert)
-    models["sentence_lm"] = export(
-        params,
-        alpha,
-        Xl[train],
-        y[train],
-        "GUG mean grammaticality (1-4)",
-        (1, 4),
-        [*SENTENCE_FEATURES, *LM_FEATURES],
-    )
-    plots["gug_dev_mean_lm"] = (dev_pred, y[~train])
+    lm = lm_features_for([r["text"] for r in gug], args.language_model, args.lm_cache)
+    features = [*SENTENCE_FEATURES, *LM_FEATURES]
+    fit_sentence("sentence_lm", "_lm", np.hstack([Xg, lm]), features, fit, metrics, models, plots)
 
     prompts = np.array([r["prompt"] for r in ell])
     groups = list(GroupKFold(len(set(prompts))).split(Xe, groups=prompts))
@@ -373,6 +344,19 @@ def main() -> None:
     print(json.dumps(metrics, indent=1))
     if args.plots:
         save_plots(plots, MODEL_PATH.parent)
+
+
+def fit_sentence(name, suffix, X, features, fit, metrics, models, plots) -> None:
+    """A GUG sentence model: alpha by 5-fold CV within train, fitted on train, scored on dev."""
+    y, train = fit["y"], fit["train"]
+    alpha = choose_alpha(X[train], y[train], fit["splits"])
+    params = fit_ridge(X[train], y[train], alpha)
+    dev_pred = stretched(params, X[train], y[train], X[~train])
+    metrics[f"gug_dev_mean{suffix}"] = agreement(list(dev_pred), list(y[~train]))
+    metrics[f"gug_dev_expert{suffix}"] = agreement(list(dev_pred), fit["expert"])
+    target = "GUG mean grammaticality (1-4)"
+    models[name] = export(params, alpha, X[train], y[train], target, (1, 4), features)
+    plots[f"gug_dev_mean{suffix}"] = (dev_pred, y[~train])
 
 
 def dump_model(model: dict) -> str:
