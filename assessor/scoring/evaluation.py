@@ -108,8 +108,11 @@ def evaluate_rows(
     for text in texts:
         issues = checker.check(text, language)
         features = extract_features(text, issues, language)
-        if sentence_language_model(language_model, language) and uses_sentence_model(
-            features, model, dimension
+        # the language model and the weights reading it are English-only
+        if (
+            language_model is not None
+            and language.startswith("en")
+            and uses_sentence_model(features, model, dimension)
         ):
             scores = language_model.token_scores(text)
             features.update(likelihood_features(text, scores, language))
@@ -122,8 +125,3 @@ def evaluate_rows(
         {"dimension": dimension, "language": language, "model": model.version, "parts": parts}
     )
     return result
-
-
-def sentence_language_model(language_model, language: str):
-    """The language model when it applies: it and the weights reading it are English-only."""
-    return language_model if language_model is not None and language.startswith("en") else None

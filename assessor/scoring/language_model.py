@@ -76,7 +76,8 @@ class LanguageModel:
                 "run `assessor languagemodel install` again."
             ) from exc
         self.weights = weights
-        self.layers = config["layers"]
+        # Each block's weights by short name ("attn_q", "ffn_up", ...), grouped once at load.
+        self.blocks = [_block(weights, layer) for layer in range(config["layers"])]
         self.heads, self.kv_heads = config["heads"], config["kv_heads"]
         self.head_dim = config["dim"] // self.heads
         self.eps = np.float32(config["eps"])
@@ -105,8 +106,7 @@ class LanguageModel:
         cos, sin = self._rotation(n)
         scale = np.float32(1.0 / math.sqrt(self.head_dim))
         group = self.heads // self.kv_heads
-        for layer in range(self.layers):
-            w = self._layer(layer)
+        for w in self.blocks:
             h = self._norm(x, w["attn_norm"])
             q = _rotate((h @ w["attn_q"].T).reshape(n, self.heads, self.head_dim), cos, sin)
             k = _rotate((h @ w["attn_k"].T).reshape(n, self.kv_heads, self.head_dim), cos, sin)
@@ -126,14 +126,6 @@ class LanguageModel:
         log_total = (top + np.log(np.exp(logits - top).sum(-1, keepdims=True)))[:, 0]
         return logits[np.arange(n - 1), ids[1:]] - log_total
 
-    def _layer(self, layer: int) -> dict:
-        prefix = f"blk.{layer}."
-        return {
-            name[len(prefix) : -len(".weight")]: value
-            for name, value in self.weights.items()
-            if name.startswith(prefix)
-        }
-
     def _rotation(self, n: int):
         np = self._np
         angles = np.arange(n)[:, None] * self.inv_freq[None, :]
@@ -145,6 +137,15 @@ class LanguageModel:
     def _norm(self, x, weight):
         np = self._np
         return x / np.sqrt((x * x).mean(-1, keepdims=True) + self.eps) * weight
+
+
+def _block(weights: dict, layer: int) -> dict:
+    prefix = f"blk.{layer}."
+    return {
+        name[len(prefix) : -len(".weight")]: value
+        for name, value in weights.items()
+        if name.startswith(prefix)
+    }
 
 
 def _rotate(x, cos, sin):
