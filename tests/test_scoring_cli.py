@@ -43,33 +43,18 @@ def _csv(path, rows, header=("sentence", "rating")):
     return path
 
 
-def test_evaluate_prints_agreement_as_json(lt_app, runner, tmp_path):
-    path = _csv(tmp_path / "rated.csv", RATED)
-    result = runner.invoke(
-        args=[
-            "evaluate",
-            str(path),
-            "--dimension",
-            "grammar",
-            "--text-column",
-            "sentence",
-            "--human-column",
-            "rating",
-            "--json",
-        ]
-    )
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output.strip().splitlines()[-1])
-    assert report["n"] == len(RATED)
-    assert {"pearson", "spearman", "qwk"} <= report.keys()  # a whole-number scale gets QWK
-    assert report["pearson"] > 0.5  # clean sentences must score above broken ones
-
-
 def _evaluate_grammar(runner, path):
     args = ["evaluate", str(path), "--dimension", "grammar", "--text-column", "sentence"]
     result = runner.invoke(args=[*args, "--human-column", "rating", "--json"])
     assert result.exit_code == 0, result.output
     return result, json.loads(result.output.strip().splitlines()[-1])
+
+
+def test_evaluate_prints_agreement_as_json(lt_app, runner, tmp_path):
+    _, report = _evaluate_grammar(runner, _csv(tmp_path / "rated.csv", RATED))
+    assert report["n"] == len(RATED)
+    assert {"pearson", "spearman", "qwk"} <= report.keys()  # a whole-number scale gets QWK
+    assert report["pearson"] > 0.5  # clean sentences must score above broken ones
 
 
 def test_evaluate_reads_sentences_with_the_language_model(
