@@ -63,11 +63,16 @@ def test_sentences_use_the_sentence_model():
     assert predict_dimension(features, model, "overall").model.endswith("/essay_overall")
 
 
-def test_sentences_read_by_the_language_model_use_its_model_part(language_model):
-    model = load_model()
-    text = "She go to school."
+def with_likelihoods(text, language_model):
+    """The features `assessor evaluate` gives a sentence with no LanguageTool match."""
     features = extract_features(text, [], "en-US")
     features.update(likelihood_features(text, language_model.token_scores(text), "en-US"))
+    return features
+
+
+def test_sentences_read_by_the_language_model_use_its_model_part(language_model):
+    model = load_model()
+    features = with_likelihoods("She go to school.", language_model)
     assert predict_dimension(features, model, "grammar").model.endswith("/sentence_lm")
     assert predict_dimension(features, model, "overall").model.endswith("/essay_overall")
 
@@ -75,10 +80,8 @@ def test_sentences_read_by_the_language_model_use_its_model_part(language_model)
 def test_the_language_model_lowers_the_grammar_of_a_sentence_no_rule_flags(language_model):
     model = load_model()
 
-    def grammar(text):
-        features = extract_features(text, [], "en-US")  # no LanguageTool match in either
-        features.update(likelihood_features(text, language_model.token_scores(text), "en-US"))
-        return predict_dimension(features, model, "grammar").raw
+    def grammar(text):  # no LanguageTool match in either sentence of a pair
+        return predict_dimension(with_likelihoods(text, language_model), model, "grammar").raw
 
     assert grammar("Do you think we should drive more?") > grammar("Do you think drive more?")
     assert grammar("They give education to be good people.") > grammar(
