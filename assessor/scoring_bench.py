@@ -2,7 +2,8 @@
 
 Texts are the demo candidates' answers cut to 50, 150 and 400 words, in English and French. Every
 run sends a text never sent before (a new reference number in each sentence), so that neither side
-is measured on LanguageTool's sentence cache.
+is measured on LanguageTool's sentence cache. When the language model is installed and switched
+on, our scoring is also measured with it (it reads English answers only), as the worker runs it.
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ def _task(size: int) -> EmailTask:
 
 
 class _Runner:
-    def __init__(self, url: str, checker):
+    def __init__(self, url: str, checker, language_model=None):
         self.url, self.checker, self.serial = url.rstrip("/"), checker, 0
+        self.language_model = language_model
 
     def fresh(self, text: str) -> str:
         """The text with a new reference in every sentence: LanguageTool caches per sentence."""
@@ -73,8 +75,14 @@ class _Runner:
         response = requests.post(f"{self.url}/v2/check", data=data, timeout=60)
         response.raise_for_status()
 
-    def ours(self, text: str, language: str, size: int) -> None:
-        score_answer(_task(size), self.fresh(text), self.checker, language=language)
+    def ours(self, text: str, language: str, size: int, reader=None) -> None:
+        score_answer(
+            _task(size), self.fresh(text), self.checker, language=language, language_model=reader
+        )
+
+    def ours_read(self, text: str, language: str, size: int) -> None:
+        """Our scoring with the language model, as a worker that has it scores."""
+        self.ours(text, language, size, self.language_model)
 
 
 def _timed(fn, *args) -> float:
@@ -83,41 +91,69 @@ def _timed(fn, *args) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def run_bench(url: str, checker, *, repeat: int, batch: int, rounds: int = 3, echo=print) -> None:
-    runner, texts = _Runner(url, checker), bench_texts()
-    for (language, size), text in texts.items():  # warm both paths once per language and size
+def run_bench(
+    url: str,
+    checker,
+    *,
+    repeat: int,
+    batch: int,
+    rounds: int = 3,
+    echo=print,
+    language_model_path: str | None = None,
+) -> None:
+    """Print the figures; ``language_model_path`` adds our scoring with the language model."""
+    reader = None
+    if language_model_path:
+        from .scoring.language_model import load_language_model
+
+        reader = load_language_model(language_model_path)
+    runner, texts = _Runner(url, checker, reader), bench_texts()
+    for (language, size), text in texts.items():  # warm every path once per language and size
         runner.bare(text, language)
         runner.ours(text, language, size)
+        runner.ours_read(text, language, size)
     echo(f"Per answer (median of {repeat} runs):")
     for (language, size), text in sorted(texts.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        bare, ours = [], []
-        for _ in range(repeat):  # interleaved, so that both meet the same server state
+        bare, ours, read = [], [], []
+        for _ in range(repeat):  # interleaved, so that all meet the same server state
             bare.append(_timed(runner.bare, text, language))
             ours.append(_timed(runner.ours, text, language, size))
+            if reader is not None and language.startswith("en"):
+                read.append(_timed(runner.ours_read, text, language, size))
         bare, ours = statistics.median(bare), statistics.median(ours)
-        echo(
+        line = (
             f"{size:>3} words {language:<5}  ours {ours:6.0f} ms  bare {bare:6.0f} ms  "
             f"ratio {ours / bare:.2f}"
         )
+        if read:
+            read = statistics.median(read)
+            line += f"  | with the language model {read:6.0f} ms  ratio {read / bare:.2f}"
+        echo(line)
     work = [(texts[lang, 150], lang) for lang in LANGUAGES] * max(batch // 2, 1)
     echo(
         f"Throughput ({len(work)} answers of 150 words, English and French alternating; "
         "our workers are processes, as `assessor worker` is; the bare server gets as many threads):"
     )
-    for workers in (1, 2):
-        # Rounds alternate between the two sides so that both meet the same machine load (two
-        # cores shared with the server); the median round of each side is reported.
-        bare_rates, our_rates = [], []
-        for _ in range(rounds):
-            bare_rates.append(_throughput_threads(lambda item: runner.bare(*item), work, workers))
-            our_rates.append(_throughput_processes(url, work, workers))
-        bare, ours = statistics.median(bare_rates), statistics.median(our_rates)
-        echo(
-            f"{workers} worker(s)  ours {ours:5.2f} answers/s  bare {bare:5.2f} checks/s  "
-            f"ratio {ours / bare:.2f}  (median of {rounds} rounds; ours "
-            f"{min(our_rates):.2f}-{max(our_rates):.2f}, bare {min(bare_rates):.2f}-"
-            f"{max(bare_rates):.2f})"
-        )
+    sides = [("", None)]
+    if reader is not None:
+        sides.append((" with the language model", language_model_path))
+    for label, path in sides:
+        for workers in (1, 2):
+            # Rounds alternate between the two sides so that both meet the same machine load
+            # (two cores shared with the server); the median round of each side is reported.
+            bare_rates, our_rates = [], []
+            for _ in range(rounds):
+                bare_rates.append(
+                    _throughput_threads(lambda item: runner.bare(*item), work, workers)
+                )
+                our_rates.append(_throughput_processes(url, work, workers, path))
+            bare, ours = statistics.median(bare_rates), statistics.median(our_rates)
+            echo(
+                f"{workers} worker(s){label}  ours {ours:5.2f} answers/s  bare {bare:5.2f} "
+                f"checks/s  ratio {ours / bare:.2f}  (median of {rounds} rounds; ours "
+                f"{min(our_rates):.2f}-{max(our_rates):.2f}, bare {min(bare_rates):.2f}-"
+                f"{max(bare_rates):.2f})"
+            )
 
 
 def _throughput_threads(fn, work, threads: int) -> float:
@@ -130,25 +166,30 @@ def _throughput_threads(fn, work, threads: int) -> float:
 _WORKER: _Runner | None = None
 
 
-def _start_worker(url: str) -> None:
+def _start_worker(url: str, language_model_path: str | None) -> None:
     global _WORKER
     from .scoring.grammar import LanguageToolChecker
+    from .scoring.language_model import load_language_model
 
-    _WORKER = _Runner(url, LanguageToolChecker([url]))
+    reader = load_language_model(language_model_path) if language_model_path else None
+    _WORKER = _Runner(url, LanguageToolChecker([url]), reader)
     _WORKER.serial = os.getpid() * 10_000  # its own reference numbers: no cache hits
     for (language, size), text in bench_texts().items():  # loads the model and word lists
         if size == 50:
-            _WORKER.ours(text, language, size)
+            _WORKER.ours_read(text, language, size)
 
 
 def _score_in_worker(item) -> None:
-    _WORKER.ours(item[0], item[1], 150)
+    _WORKER.ours_read(item[0], item[1], 150)
 
 
-def _throughput_processes(url: str, work, processes: int) -> float:
+def _throughput_processes(url: str, work, processes: int, language_model_path=None) -> float:
     context = multiprocessing.get_context("spawn")  # no threads or sockets inherited
     with ProcessPoolExecutor(
-        processes, mp_context=context, initializer=_start_worker, initargs=(url,)
+        processes,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(url, language_model_path),
     ) as pool:
         list(pool.map(_score_in_worker, work[:processes]))  # every process warm first
         start = time.perf_counter()

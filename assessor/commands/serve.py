@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import worker as worker_loop
+from ..scoring.language_model import LanguageModelError
 
 
 @click.command("run")
@@ -56,7 +57,10 @@ def worker(burst: bool) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    done = worker_loop.work(current_app._get_current_object(), stop, burst=burst)
+    try:
+        done = worker_loop.work(current_app._get_current_object(), stop, burst=burst)
+    except LanguageModelError as exc:  # installed but unreadable: say what to do, no traceback
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Worker stopped after {done} job(s).")
 
 

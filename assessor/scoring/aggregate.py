@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "writing-v3.json"
+DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "writing-v4.json"
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 
 
@@ -127,14 +127,13 @@ def uses_sentence_model(features: dict[str, float], model: ScoringModel, dimensi
 def predict_dimension(
     features: dict[str, float], model: ScoringModel, dimension: str, *, text: str = ""
 ) -> Proficiency:
-    """``dimension`` is "overall" or "grammar". A sentence's grammar is read by ``sentence_lm``
-    when the language model's features are there (language_model.py), else by ``sentence``."""
-    if not uses_sentence_model(features, model, dimension):
-        name = f"essay_{dimension}"
-    elif "sentence_lm" in model.models and "nlm_mean" in features:
-        name = "sentence_lm"
-    else:
-        name = "sentence"
+    """``dimension`` is "overall" or "grammar". A sentence's grammar is read by the ``sentence``
+    part, anything longer by ``essay_<dimension>``; each has a ``_lm`` variant that also reads
+    the language model's features (language_model.py), used when those features are there and
+    the model has it (an organisation's calibrated model has only ``essay_overall``)."""
+    name = "sentence" if uses_sentence_model(features, model, dimension) else f"essay_{dimension}"
+    if f"{name}_lm" in model.models and "nlm_mean" in features:
+        name = f"{name}_lm"
     linear = model.models[name]
     low, high = linear.output_range
     raw = min(high, max(low, linear.predict(features)))

@@ -22,7 +22,15 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from assessor.scoring import aggregate, features, grammar, readability, task, vocabulary
+from assessor.scoring import (
+    aggregate,
+    features,
+    grammar,
+    language_model,
+    readability,
+    task,
+    vocabulary,
+)
 from assessor.scoring import typing as typing_measure
 from assessor.scoring.aggregate import Proficiency
 from assessor.scoring.grammar import GrammarScore
@@ -128,14 +136,17 @@ def score_answer(
     keystrokes: Iterable[Any] = (),
     model: Any = None,
     band: tuple[float, float] | None = None,
+    language_model: Any = None,
 ) -> TaskScore:
     """Score one answer: text for email/chat/typing, part id -> text for form and correction.
 
     `model` is the proficiency model; when None, written tasks load the versioned model file.
+    `language_model` (language_model.LanguageModel, optional) also reads an English written
+    answer for word order, which the model's ``_lm`` parts weigh.
     """
     kind = task_.kind
     if kind in WRITTEN_KINDS:
-        return _score_written(task_, answer, checker, language, model, band)
+        return _score_written(task_, answer, checker, language, model, band, language_model)
     if kind == "form":
         result = task.assess_form(task_, _parts(answer), language)
         return TaskScore(task_.id, kind, result.score, form=result, flags=result.flags)
@@ -153,7 +164,7 @@ def score_answer(
 
 
 def _score_written(
-    task_: Any, answer: Any, checker: Any, language: str, model: Any, band: Any
+    task_: Any, answer: Any, checker: Any, language: str, model: Any, band: Any, reader: Any
 ) -> TaskScore:
     text, flags = task.clean_text(answer)
     if task.count_words(text) == 0:
@@ -171,6 +182,9 @@ def _score_written(
     read = _guard(failures, "readability", readability.measure_readability, text, language, band)
     vocab = _guard(failures, "vocabulary", vocabulary.measure_vocabulary, text, language)
     prepared = _guard(failures, "features", features.text_features, text, language)
+    likelihood = _guard(
+        failures, "language model", language_model.likelihood_of, reader, text, language
+    )
     issues = pending.result()  # CheckerUnavailable propagates: the job retries
     ignored = sorted({i.rule_id for i in issues if i.rule_id in CLOCK_DEPENDENT_RULES})
     if ignored:
@@ -184,6 +198,7 @@ def _score_written(
             failures, "features", features.extract_features, text, issues, language, prepared
         )
     if found is not None:
+        found.update(likelihood or {})
         proficiency = _guard(failures, "proficiency", aggregate.predict_proficiency, found, model)
     return TaskScore(
         task_.id,
@@ -245,6 +260,7 @@ def score_attempt(
     keystrokes: Mapping[str, Any] | None = None,
     *,
     model: Any = None,
+    language_model: Any = None,
 ) -> ScoreCard:
     """Score every task of the bank and combine them into one card."""
     answers = answers if isinstance(answers, Mapping) else {}
@@ -260,6 +276,7 @@ def score_attempt(
             keystrokes=keystrokes.get(t.id, ()),
             model=model,
             band=band,
+            language_model=language_model,
         )
         for t in bank.tasks
     )

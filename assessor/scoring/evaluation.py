@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from assessor.scoring.aggregate import ScoringModel, predict_dimension, uses_sentence_model
+from assessor.scoring.aggregate import ScoringModel, predict_dimension
 from assessor.scoring.features import extract_features
-from assessor.scoring.language_model import likelihood_features
+from assessor.scoring.language_model import likelihood_of
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
@@ -97,8 +97,8 @@ def evaluate_rows(
 
     Predictions are on the model's rating scale for that dimension (e.g. 1-5), which the human
     column is assumed to share; Pearson and Spearman do not depend on that assumption. With a
-    ``language_model`` (language_model.LanguageModel), English sentences are also judged on
-    word order; the result's ``parts`` counts which part of the model read each row.
+    ``language_model`` (language_model.LanguageModel), English texts are also judged on word
+    order; the result's ``parts`` counts which part of the model read each row.
     """
     if dimension not in ("grammar", "overall"):
         raise ValueError("dimension must be 'grammar' or 'overall'")
@@ -108,14 +108,7 @@ def evaluate_rows(
     for text in texts:
         issues = checker.check(text, language)
         features = extract_features(text, issues, language)
-        # the language model and the weights reading it are English-only
-        if (
-            language_model is not None
-            and language.startswith("en")
-            and uses_sentence_model(features, model, dimension)
-        ):
-            scores = language_model.token_scores(text)
-            features.update(likelihood_features(text, scores, language))
+        features.update(likelihood_of(language_model, text, language))
         estimate = predict_dimension(features, model, dimension, text=text)
         part = estimate.model.rsplit("/", 1)[-1]
         parts[part] = parts.get(part, 0) + 1

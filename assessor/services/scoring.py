@@ -1,9 +1,14 @@
 """The scorer the worker uses: the pure scoring engine against our LanguageTool servers, with
-the attempt's organisation's adopted model when it has one."""
+the attempt's organisation's adopted model when it has one, and the language model when it is
+installed."""
 
 from __future__ import annotations
 
+import logging
+
 from ..jobs import AttemptInput, ScoringUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def make_scorer(config):
@@ -16,15 +21,39 @@ def make_scorer(config):
     checker = LanguageToolChecker(
         config["LANGUAGETOOL_URLS"], timeout=config["LANGUAGETOOL_TIMEOUT_SECONDS"]
     )
+    reader = language_model(config)
 
     def score(data: AttemptInput) -> dict:
         bank = Bank.from_dict(data.bank)
         # The organisation's adopted model is small (no n-grams): rebuilding it costs nothing.
         model = None if data.model is None else model_from_dict(data.model)
         try:
-            card = score_attempt(bank, data.answers, checker, data.keystrokes, model=model)
+            card = score_attempt(
+                bank, data.answers, checker, data.keystrokes, model=model, language_model=reader
+            )
         except CheckerUnavailable as exc:
             raise ScoringUnavailable(str(exc)) from exc
         return card.to_dict()
 
     return score
+
+
+def language_model(config):
+    """The installed language model, loaded once per process, or None when it is switched off
+    (SCORING_LANGUAGE_MODEL) or not installed (said in the log: scores then come from the
+    model's plain parts, and each card names the part that made it). An installed but unreadable
+    file stops the worker with the reason (LanguageModelError) rather than mixing both kinds."""
+    from .. import languagemodel as lm_install
+    from ..scoring.language_model import load_language_model
+
+    if not config.get("SCORING_LANGUAGE_MODEL", True):
+        return None
+    home = config["LANGUAGE_MODEL_HOME"]
+    if not lm_install.is_installed(home):
+        log.warning(
+            "The language model is not installed in %s (assessor languagemodel install): "
+            "answers are scored without it.",
+            home,
+        )
+        return None
+    return load_language_model(str(lm_install.model_path(home)))

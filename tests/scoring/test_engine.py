@@ -483,3 +483,53 @@ def test_french_reply_with_languagetool(support_fr, checker, model):
     assert result.reply.register.closing == "cordialement"
     assert result.reply.register.address == "vous"
     assert result.proficiency is not None and result.proficiency.level in LEVELS
+
+
+# --- with the language model ------------------------------------------------------------------
+
+
+class BrokenReader:
+    """A language model whose forward pass fails (e.g. memory exhausted)."""
+
+    def token_scores(self, text):
+        raise MemoryError("test: no memory for the forward pass")
+
+
+def test_an_english_reply_is_read_by_the_language_model(language_model, model):
+    task = REPLY
+    plain = score_answer(task, LAMP, FakeChecker(), language="en-US", model=model)
+    read = score_answer(
+        task, LAMP, FakeChecker(), language="en-US", model=model, language_model=language_model
+    )
+    assert plain.proficiency.model.endswith("/essay_overall")
+    assert read.proficiency.model.endswith("/essay_overall_lm")
+    assert read.features["nlm_log_tokens"] > 0 and "nlm_mean" not in plain.features
+    # everything else on the card is the same: the language model only informs the estimate
+    assert (read.grammar, read.reply, read.vocabulary) == (
+        plain.grammar,
+        plain.reply,
+        plain.vocabulary,
+    )
+    again = score_answer(
+        task, LAMP, FakeChecker(), language="en-US", model=model, language_model=language_model
+    )
+    assert again == read  # the same answer, the same card
+
+
+def test_french_is_not_read_by_the_english_language_model(support_fr, language_model, model):
+    task = support_fr.task("erreur-facturation")
+    text = "Madame,\n\nNous vous prions de nous excuser pour ce double prélèvement.\n\nCordialement"
+    result = score_answer(
+        task, text, FakeChecker(), language="fr", model=model, language_model=language_model
+    )
+    assert result.proficiency.model.endswith("/essay_overall")
+    assert not any(name.startswith("nlm_") for name in result.features)
+
+
+def test_a_failing_language_model_is_flagged_and_the_plain_part_scores(model):
+    read = score_answer(
+        REPLY, LAMP, FakeChecker(), language="en-US", model=model, language_model=BrokenReader()
+    )
+    plain = score_answer(REPLY, LAMP, FakeChecker(), language="en-US", model=model)
+    assert "measure_failed: language model (MemoryError)" in read.flags
+    assert read.proficiency == plain.proficiency

@@ -95,3 +95,11 @@ def test_scoring_works_offline(outside_refused, languagetool_url, language_model
     lm = LanguageModel(model_path(language_model_home))  # a fresh load, not the session's
     features.update(likelihood_features(sentence, lm.token_scores(sentence), "en-US"))
     assert predict_dimension(features, load_model(), "grammar").model.endswith("/sentence_lm")
+    # and a whole reply through the engine, as the worker scores it with the model installed
+    from assessor.question_banks import EmailTask
+    from assessor.scoring.engine import score_answer
+
+    task = EmailTask("t", "email", "Reply", "Answer.", "Late parcel.", 5, 200, "formal", ())
+    checker = LanguageToolChecker([languagetool_url])
+    scored = score_answer(task, text, checker, language="en-US", language_model=lm)
+    assert scored.grammar.issues and scored.proficiency.model.endswith("/essay_overall_lm")
