@@ -325,3 +325,20 @@ def test_forms_and_corrections_show_each_part_unscored(db_session, invite, clock
     assert response.status_code == 200
     assert "Your order shipped yesterday." in body
     assert "Your order have been shipped yesterday." in body  # the sentence to correct
+
+
+def test_the_page_says_when_the_level_was_estimated_with_the_language_model(
+    db_session, invite, clock, recruiter_client
+):
+    plain = submit(db_session, invite, clock, {EMAIL: "Thank you."}, name="Plain Reader")
+    read = submit(db_session, invite, clock, {EMAIL: "Thank you."}, name="Model Reader")
+    for attempt_id, part in ((plain, "essay_overall"), (read, "essay_overall_lm")):
+        store_card(db_session, attempt_id, "Thank you.", [])
+        score = db_session.scalar(select(Score).where(Score.attempt_id == attempt_id))
+        card = dict(score.card)
+        card["tasks"] = [dict(card["tasks"][0], proficiency={"model": f"writing-v4/{part}"})]
+        score.card = card
+        db_session.commit()
+    assert 'id="read-by-language-model"' not in page(recruiter_client, plain)[1]
+    _, body = page(recruiter_client, read)
+    assert 'id="read-by-language-model"' in body and "read by the language model" in body
