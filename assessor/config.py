@@ -81,6 +81,8 @@ class Defaults:
     # Workers read English answers with it when it is installed (~540 MB per worker process and
     # ~0.6 s per long answer on 2 cores); False scores faster with the model's plain parts.
     SCORING_LANGUAGE_MODEL = True
+    # BLAS threads per forward pass: 1 shares the cores best with LanguageTool and other workers
+    LANGUAGE_MODEL_THREADS = 1
 
     # Pass marks per bank id (slug), shown on the dashboard as pass / review / fail, e.g.
     # {"support-en": {"overall": 65, "typing_wpm": 30, "typing_accuracy": 0.9, "review_margin": 5}}.

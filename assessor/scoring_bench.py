@@ -99,14 +99,15 @@ def run_bench(
     batch: int,
     rounds: int = 3,
     echo=print,
-    language_model_path: str | None = None,
+    language_model: tuple[str, int] | None = None,
 ) -> None:
-    """Print the figures; ``language_model_path`` adds our scoring with the language model."""
+    """Print the figures; ``language_model`` (its path and BLAS threads, as the worker loads it)
+    adds our scoring with the language model."""
     reader = None
-    if language_model_path:
+    if language_model:
         from .scoring.language_model import load_language_model
 
-        reader = load_language_model(language_model_path)
+        reader = load_language_model(*language_model)
     runner, texts = _Runner(url, checker, reader), bench_texts()
     for (language, size), text in texts.items():  # warm every path once per language and size
         runner.bare(text, language)
@@ -136,8 +137,8 @@ def run_bench(
     )
     sides = [("", None)]
     if reader is not None:
-        sides.append((" with the language model", language_model_path))
-    for label, path in sides:
+        sides.append((" with the language model", language_model))
+    for label, spec in sides:
         for workers in (1, 2):
             # Rounds alternate between the two sides so that both meet the same machine load
             # (two cores shared with the server); the median round of each side is reported.
@@ -146,7 +147,7 @@ def run_bench(
                 bare_rates.append(
                     _throughput_threads(lambda item: runner.bare(*item), work, workers)
                 )
-                our_rates.append(_throughput_processes(url, work, workers, path))
+                our_rates.append(_throughput_processes(url, work, workers, spec))
             bare, ours = statistics.median(bare_rates), statistics.median(our_rates)
             echo(
                 f"{workers} worker(s){label}  ours {ours:5.2f} answers/s  bare {bare:5.2f} "
@@ -166,12 +167,12 @@ def _throughput_threads(fn, work, threads: int) -> float:
 _WORKER: _Runner | None = None
 
 
-def _start_worker(url: str, language_model_path: str | None) -> None:
+def _start_worker(url: str, language_model: tuple[str, int] | None) -> None:
     global _WORKER
     from .scoring.grammar import LanguageToolChecker
     from .scoring.language_model import load_language_model
 
-    reader = load_language_model(language_model_path) if language_model_path else None
+    reader = load_language_model(*language_model) if language_model else None
     _WORKER = _Runner(url, LanguageToolChecker([url]), reader)
     _WORKER.serial = os.getpid() * 10_000  # its own reference numbers: no cache hits
     for (language, size), text in bench_texts().items():  # loads the model and word lists
@@ -183,13 +184,13 @@ def _score_in_worker(item) -> None:
     _WORKER.ours_read(item[0], item[1], 150)
 
 
-def _throughput_processes(url: str, work, processes: int, language_model_path=None) -> float:
+def _throughput_processes(url: str, work, processes: int, language_model=None) -> float:
     context = multiprocessing.get_context("spawn")  # no threads or sockets inherited
     with ProcessPoolExecutor(
         processes,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(url, language_model_path),
+        initargs=(url, language_model),
     ) as pool:
         list(pool.map(_score_in_worker, work[:processes]))  # every process warm first
         start = time.perf_counter()

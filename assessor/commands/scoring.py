@@ -186,9 +186,10 @@ def bench_scoring(repeat: int, batch: int, rounds: int) -> None:
     from ..scoring_bench import run_bench
 
     config = current_app.config
-    reader_path = None
+    reader = None
     if config["SCORING_LANGUAGE_MODEL"] and lm_install.is_installed(config["LANGUAGE_MODEL_HOME"]):
-        reader_path = str(lm_install.model_path(config["LANGUAGE_MODEL_HOME"]))
+        path = str(lm_install.model_path(config["LANGUAGE_MODEL_HOME"]))
+        reader = (path, int(config["LANGUAGE_MODEL_THREADS"]))
     run_bench(
         config["LANGUAGETOOL_URLS"][0],
         _checker(),
@@ -196,5 +197,5 @@ def bench_scoring(repeat: int, batch: int, rounds: int) -> None:
         batch=batch,
         rounds=rounds,
         echo=click.echo,
-        language_model_path=reader_path,
+        language_model=reader,
     )

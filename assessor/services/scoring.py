@@ -56,4 +56,6 @@ def language_model(config):
             home,
         )
         return None
-    return load_language_model(str(lm_install.model_path(home)))
+    return load_language_model(
+        str(lm_install.model_path(home)), int(config.get("LANGUAGE_MODEL_THREADS", 1))
+    )

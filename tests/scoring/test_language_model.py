@@ -93,3 +93,25 @@ def test_a_missing_or_broken_model_file_is_a_plain_error(tmp_path):
     broken.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(LanguageModelError, match="could not be read"):
         LanguageModel(broken)
+
+
+def test_a_forward_pass_runs_on_one_blas_thread_and_leaves_numpy_as_it_was(
+    language_model, monkeypatch
+):
+    """Workers share the cores with LanguageTool: the pass is limited, not the process."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    before, seen = blas_threads(), []
+    real = language_model._logprobs
+
+    def spy(ids):
+        seen.append(blas_threads())
+        return real(ids)
+
+    monkeypatch.setattr(language_model, "_logprobs", spy)
+    assert language_model.token_scores("Thank you for your patience.").logprobs
+    assert seen == [{1}]
+    assert blas_threads() == before
