@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import threading
 
 import pytest
@@ -146,12 +147,16 @@ def test_bench_scoring_also_measures_the_language_model_when_the_worker_would_us
     )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "ratio" in line]
-    assert len(lines) == 6 + 2 + 2  # the throughput rows again, with the language model
+    assert len(lines) == 6 + 2 + 2  # the throughput rows again, without the language model
     english = [line for line in lines if " words en-US" in line]
     french = [line for line in lines if " words fr" in line]
-    assert len(english) == 3 and all("with the language model" in line for line in english)
+    # "ours" first is the worker's pipeline (with the model); without it comes second
+    assert len(english) == 3 and all("| without the language model" in line for line in english)
+    for line in english:
+        ours, without = (float(v) for v in re.findall(r"(\d+) ms", line)[0::2])
+        assert ours > without  # the forward pass is on top of everything else
     assert len(french) == 3 and not any("language model" in line for line in french)
-    assert sum("worker(s) with the language model" in line for line in lines) == 2
+    assert sum("worker(s) without the language model" in line for line in lines) == 2
 
 
 def test_rescore_replaces_scores_with_progress(lt_app, runner, db_session, invite, clock):
