@@ -130,7 +130,7 @@ def predict_dimension(
     """``dimension`` is "overall" or "grammar". A sentence's grammar is read by the ``sentence``
     part, anything longer by ``essay_<dimension>``; each has a ``_lm`` variant that also reads
     the language model's features (language_model.py), used when those features are there and
-    the model has it (an organisation's calibrated model has only ``essay_overall``)."""
+    the model has it (a calibration from answers not all read by it has only ``essay_overall``)."""
     name = "sentence" if uses_sentence_model(features, model, dimension) else f"essay_{dimension}"
     if f"{name}_lm" in model.models and "nlm_mean" in features:
         name = f"{name}_lm"

@@ -3,9 +3,10 @@
 Recruiters rate candidates' writing 1-5 (models.Rating). `calibrate` pairs each rated, scored
 attempt (its mean rating) with the model features kept on its score card, splits them into a
 training and a held-out part (deterministically, from a seed), refits the model's ``essay_overall``
-part on the training part and compares the current model and the refitted one on the held-out
-part. `adopt` stores the refitted model as a new version; the worker then scores the
-organisation's new attempts with its newest adopted model (`adopted_definition`).
+part (and ``essay_overall_lm`` when every answer was read by the language model) on the training
+part and compares the current model and the refitted one on the held-out part. `adopt` stores the
+refitted model as a new version; the worker then scores the organisation's new attempts with its
+newest adopted model (`adopted_definition`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..scoring.engine import WRITTEN_KINDS, default_model
 
 MIN_RATED = 30
 PART = "essay_overall"  # the part of the model that estimates overall writing proficiency
+PART_LM = "essay_overall_lm"  # the same, also reading the language model's features
 RATING_SCALE = (1, 5)
 
 
@@ -123,15 +125,23 @@ def calibrate(
     heldout, train = order[:cut], order[cut:]
     current = _current_model(session, organisation.id)
     shipped = default_model()
-    spec = refit.fit_linear(
-        [_mean_features(a) for a in train],
-        [a.rating for a in train],
-        shipped.models[PART].features,
-        output_range=RATING_SCALE,
-    )
-    spec["target"] = f"mean recruiter rating ({RATING_SCALE[0]}-{RATING_SCALE[1]})"
+    # The plain part always (French answers, hosts without the language model); the _lm part
+    # too when every rated answer was read by the language model, so that the organisation's
+    # levels keep its evidence.
+    parts = [PART]
+    if PART_LM in shipped.models and all("nlm_mean" in f for a in rated for f in a.features):
+        parts.append(PART_LM)
+    specs = {}
+    for part in parts:
+        specs[part] = refit.fit_linear(
+            [_mean_features(a) for a in train],
+            [a.rating for a in train],
+            shipped.models[part].features,
+            output_range=RATING_SCALE,
+        )
+        specs[part]["target"] = f"mean recruiter rating ({RATING_SCALE[0]}-{RATING_SCALE[1]})"
     version = _next_version(session, organisation, shipped.version)
-    definition = _definition(shipped, spec, version, organisation.name, len(train), now)
+    definition = _definition(shipped, specs, version, organisation.name, len(train), now)
     new_model = aggregate.model_from_dict(definition)
     result = Calibration(
         organisation=organisation.name,
@@ -245,8 +255,8 @@ def _next_version(session: Session, organisation: Organisation, base: str) -> st
     return f"{base}+{slug}{number}"
 
 
-def _definition(shipped, spec: dict, version: str, name: str, n_train: int, now) -> dict:
-    """The shipped model file's structure, with the part refitted; no third-party weights."""
+def _definition(shipped, specs: dict, version: str, name: str, n_train: int, now) -> dict:
+    """The shipped model file's structure, with the parts refitted; no third-party weights."""
     keep = ("sentence_max_words", "score_range", "cefr_cutoffs", "cefr_note", "subscore_weights")
     definition = {k: shipped.metadata[k] for k in keep if k in shipped.metadata}
     definition.update(
@@ -261,7 +271,7 @@ def _definition(shipped, spec: dict, version: str, name: str, n_train: int, now)
             "training_data": [f"Ratings (1-5) by recruiters of {name}, {n_train} attempts"],
             "licence": f"Fitted only on {name}'s own ratings and answers: no third-party data.",
             "fitted": now.date().isoformat(),
-            "models": {PART: spec},
+            "models": specs,
         }
     )
     return definition

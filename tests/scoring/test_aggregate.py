@@ -86,7 +86,8 @@ def test_text_read_by_the_language_model_uses_the_model_parts_that_weigh_it(lang
 
 
 def test_a_model_without_lm_parts_ignores_the_likelihoods(language_model):
-    """An organisation's calibrated model has only essay_overall: it must still score."""
+    """A calibrated model made from answers not all read by the language model has only
+    essay_overall: it must still score answers that were."""
     shipped = load_model()
     calibrated = replace(shipped, models={"essay_overall": shipped.models["essay_overall"]})
     features = with_likelihoods(GOOD, language_model)

@@ -158,6 +158,26 @@ def test_refit_beats_the_shipped_model_on_held_out_ratings_and_is_adopted(
     assert again.version == "writing-v4+northwind-outsourcing-2"
 
 
+def test_answers_read_by_the_language_model_refit_its_part_too(
+    app, db_session, org, clock, rate, language_model_home
+):
+    app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)
+    rated = rate(40)
+    assert "nlm_mean" in _card(db_session, rated[0])["tasks"][0]["features"]
+    result = calibration.calibrate(db_session, org, now=clock(), holdout=0.25, seed=1)
+    models = result.definition["models"]
+    assert set(models) == {"essay_overall", "essay_overall_lm"}  # plain too: French, no model
+    assert "nlm_mean" in models["essay_overall_lm"]["features"]
+    assert "nlm_mean" not in models["essay_overall"]["features"]
+    assert result.refitted["pearson"] > 0.8
+    calibration.adopt(db_session, org.id, result, clock())
+    db_session.commit()
+    mine = _submit(db_session, org, _bank_row(db_session, org).id, clock, _reply(3))
+    _score_all(app)
+    task = _card(db_session, mine)["tasks"][0]
+    assert task["proficiency"]["model"] == f"{result.version}/essay_overall_lm"
+
+
 def test_too_few_usable_ratings_is_refused_plainly(app, db_session, org, clock, rate):
     rated = rate(8)
     for attempt_id in rated[:3]:  # as cards stored before they kept the model's features
