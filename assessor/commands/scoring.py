@@ -112,25 +112,16 @@ def evaluate(csv_file, dimension, text_column, human_column, language, limit, as
 
 
 def _language_model(language: str):
-    """The language model as the worker would use it for ``language`` (None for French, when
-    SCORING_LANGUAGE_MODEL is off, or when it is not installed, with a note: the model's plain
-    parts are the weaker ones)."""
-    from .. import languagemodel as lm_install
+    """The language model as the worker would use it for ``language``: None for French, when
+    switched off, or when not installed (with a note: the model's plain parts are the weaker
+    ones)."""
     from ..scoring.language_model import LanguageModelError
     from ..services.scoring import language_model
 
-    config = current_app.config
-    if not language.startswith("en") or not config["SCORING_LANGUAGE_MODEL"]:
-        return None
-    if not lm_install.is_installed(config["LANGUAGE_MODEL_HOME"]):
-        click.echo(
-            "Note: the language model is not installed (assessor languagemodel install); "
-            "texts are judged without it.",
-            err=True,
-        )
+    if not language.startswith("en"):
         return None
     try:
-        return language_model(config)
+        return language_model(current_app.config, note=lambda text: click.echo(text, err=True))
     except LanguageModelError as exc:
         _fail(str(exc))
 
@@ -182,14 +173,10 @@ def bench() -> None:
 def bench_scoring(repeat: int, batch: int, rounds: int) -> None:
     """Our full scoring per answer against the bare LanguageTool check, side by side (and with
     the language model too, when the worker would use it)."""
-    from .. import languagemodel as lm_install
     from ..scoring_bench import run_bench
+    from ..services.scoring import language_model_spec
 
     config = current_app.config
-    reader = None
-    if config["SCORING_LANGUAGE_MODEL"] and lm_install.is_installed(config["LANGUAGE_MODEL_HOME"]):
-        path = str(lm_install.model_path(config["LANGUAGE_MODEL_HOME"]))
-        reader = (path, int(config["LANGUAGE_MODEL_THREADS"]))
     run_bench(
         config["LANGUAGETOOL_URLS"][0],
         _checker(),
@@ -197,5 +184,5 @@ def bench_scoring(repeat: int, batch: int, rounds: int) -> None:
         batch=batch,
         rounds=rounds,
         echo=click.echo,
-        language_model=reader,
+        language_model=language_model_spec(config),
     )

@@ -38,24 +38,30 @@ def make_scorer(config):
     return score
 
 
-def language_model(config):
-    """The installed language model, loaded once per process, or None when it is switched off
-    (SCORING_LANGUAGE_MODEL) or not installed (said in the log: scores then come from the
-    model's plain parts, and each card names the part that made it). An installed but unreadable
-    file stops the worker with the reason (LanguageModelError) rather than mixing both kinds."""
+def language_model_spec(config) -> tuple[str, int] | None:
+    """(model file, BLAS threads) as the workers load it, or None when it is switched off
+    (SCORING_LANGUAGE_MODEL) or not installed."""
     from .. import languagemodel as lm_install
+
+    home = config["LANGUAGE_MODEL_HOME"]
+    if not config.get("SCORING_LANGUAGE_MODEL", True) or not lm_install.is_installed(home):
+        return None
+    return str(lm_install.model_path(home)), int(config.get("LANGUAGE_MODEL_THREADS", 1))
+
+
+def language_model(config, note=log.warning):
+    """The installed language model, loaded once per process, or None when it is switched off
+    or not installed (the latter said through ``note``: scores then come from the model's plain
+    parts, and each card names the part that made it). An installed but unreadable file raises
+    LanguageModelError, which stops the worker with the reason rather than mixing both kinds."""
     from ..scoring.language_model import load_language_model
 
-    if not config.get("SCORING_LANGUAGE_MODEL", True):
+    spec = language_model_spec(config)
+    if spec is None:
+        if config.get("SCORING_LANGUAGE_MODEL", True):
+            note(
+                f"The language model is not installed in {config['LANGUAGE_MODEL_HOME']} "
+                "(assessor languagemodel install): answers are scored without it."
+            )
         return None
-    home = config["LANGUAGE_MODEL_HOME"]
-    if not lm_install.is_installed(home):
-        log.warning(
-            "The language model is not installed in %s (assessor languagemodel install): "
-            "answers are scored without it.",
-            home,
-        )
-        return None
-    return load_language_model(
-        str(lm_install.model_path(home)), int(config.get("LANGUAGE_MODEL_THREADS", 1))
-    )
+    return load_language_model(*spec)
