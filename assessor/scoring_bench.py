@@ -9,6 +9,7 @@ also without it, on the same line.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import re
@@ -76,14 +77,13 @@ class _Runner:
         response = requests.post(f"{self.url}/v2/check", data=data, timeout=60)
         response.raise_for_status()
 
-    def ours(self, text: str, language: str, size: int, reader=None) -> None:
+    def ours(self, text: str, language: str, size: int, *, read: bool = True) -> None:
+        """Our scoring as the worker runs it (with its language model, if any); ``read=False``
+        without the language model."""
+        reader = self.language_model if read else None
         score_answer(
             _task(size), self.fresh(text), self.checker, language=language, language_model=reader
         )
-
-    def ours_read(self, text: str, language: str, size: int) -> None:
-        """Our scoring with the language model, as a worker that has it scores."""
-        self.ours(text, language, size, self.language_model)
 
 
 def _timed(fn, *args) -> float:
@@ -110,27 +110,28 @@ def run_bench(
 
         reader = load_language_model(*language_model)
     runner, texts = _Runner(url, checker, reader), bench_texts()
+    without = functools.partial(runner.ours, read=False)
     for (language, size), text in texts.items():  # warm every path once per language and size
         runner.bare(text, language)
         runner.ours(text, language, size)
-        runner.ours_read(text, language, size)
+        if reader is not None:
+            without(text, language, size)
     echo(f"Per answer (median of {repeat} runs):")
     for (language, size), text in sorted(texts.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        bare, ours, read = [], [], []
+        bare, ours, plain = [], [], []
         for _ in range(repeat):  # interleaved, so that all meet the same server state
             bare.append(_timed(runner.bare, text, language))
             ours.append(_timed(runner.ours, text, language, size))
-            if reader is not None and language.startswith("en"):
-                read.append(_timed(runner.ours_read, text, language, size))
+            if reader is not None and language.startswith("en"):  # it reads English only
+                plain.append(_timed(without, text, language, size))
         bare, ours = statistics.median(bare), statistics.median(ours)
-        # "ours" is what the worker runs: with the language model where it reads the answer
-        main, other = (statistics.median(read), ours) if read else (ours, None)
         line = (
-            f"{size:>3} words {language:<5}  ours {main:6.0f} ms  bare {bare:6.0f} ms  "
-            f"ratio {main / bare:.2f}"
+            f"{size:>3} words {language:<5}  ours {ours:6.0f} ms  bare {bare:6.0f} ms  "
+            f"ratio {ours / bare:.2f}"
         )
-        if other is not None:
-            line += f"  | without the language model {other:6.0f} ms  ratio {other / bare:.2f}"
+        if plain:
+            plain = statistics.median(plain)
+            line += f"  | without the language model {plain:6.0f} ms  ratio {plain / bare:.2f}"
         echo(line)
     work = [(texts[lang, 150], lang) for lang in LANGUAGES] * max(batch // 2, 1)
     echo(
@@ -179,11 +180,11 @@ def _start_worker(url: str, language_model: tuple[str, int] | None) -> None:
     _WORKER.serial = os.getpid() * 10_000  # its own reference numbers: no cache hits
     for (language, size), text in bench_texts().items():  # loads the model and word lists
         if size == 50:
-            _WORKER.ours_read(text, language, size)
+            _WORKER.ours(text, language, size)
 
 
 def _score_in_worker(item) -> None:
-    _WORKER.ours_read(item[0], item[1], 150)
+    _WORKER.ours(item[0], item[1], 150)
 
 
 def _throughput_processes(url: str, work, processes: int, language_model=None) -> float:
