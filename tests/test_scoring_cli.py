@@ -159,21 +159,6 @@ def test_bench_scoring_also_measures_the_language_model_when_the_worker_would_us
     assert sum("worker(s) without the language model" in line for line in lines) == 2
 
 
-def test_rescore_replaces_scores_with_progress(lt_app, runner, db_session, invite, clock):
-    limits = Limits(30, 1_000_000, 500)
-    _, token = invite()
-    attempt = attempts.start_attempt(db_session, token, consent=True, now=clock(), limits=limits)
-    db_session.commit()
-    attempts.submit_attempt(db_session, attempt.id, {"confirm": True}, now=clock(), limits=limits)
-    db_session.commit()
-    assert work(lt_app, threading.Event(), burst=True) == 1
-    result = runner.invoke(args=["scoring", "rescore", "--bank", "support-en", "--wait"])
-    assert result.exit_code == 0, result.output
-    assert "Queued 1 attempt(s)" in result.output and "1/1 scored" in result.output
-    db_session.rollback()
-    assert len(db_session.scalars(select(Score)).all()) == 1
-
-
 def _submitted(invite, db_session, clock, answer=None):
     limits = Limits(30, 1_000_000, 500)
     _, token = invite()
@@ -185,6 +170,16 @@ def _submitted(invite, db_session, clock, answer=None):
     attempts.submit_attempt(db_session, attempt.id, batch, now=clock(), limits=limits)
     db_session.commit()
     return attempt
+
+
+def test_rescore_replaces_scores_with_progress(lt_app, runner, db_session, invite, clock):
+    _submitted(invite, db_session, clock)
+    assert work(lt_app, threading.Event(), burst=True) == 1
+    result = runner.invoke(args=["scoring", "rescore", "--bank", "support-en", "--wait"])
+    assert result.exit_code == 0, result.output
+    assert "Queued 1 attempt(s)" in result.output and "1/1 scored" in result.output
+    db_session.rollback()
+    assert len(db_session.scalars(select(Score)).all()) == 1
 
 
 REPLY = (
