@@ -143,7 +143,7 @@ def test_bench_scoring_also_measures_the_language_model_when_the_worker_would_us
 ):
     lt_app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)
     result = runner.invoke(
-        args=["bench", "scoring", "--repeat", "1", "--batch", "2", "--rounds", "1"]
+        args=["bench", "scoring", "--repeat", "1", "--batch", "8", "--rounds", "1"]
     )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "ratio" in line]
@@ -157,6 +157,14 @@ def test_bench_scoring_also_measures_the_language_model_when_the_worker_would_us
         assert ours > without  # the forward pass is on top of everything else
     assert len(french) == 3 and not any("language model" in line for line in french)
     assert sum("worker(s) without the language model" in line for line in lines) == 2
+    # the model's side scores a quarter of the answers (it is about five times slower)
+    throughput = [line for line in lines if "worker(s)" in line]
+    assert [("(2 answers" in line, "(8 answers" in line) for line in throughput] == [
+        (True, False),
+        (True, False),
+        (False, True),
+        (False, True),
+    ]
 
 
 def _submitted(invite, db_session, clock, answer=None):

@@ -167,8 +167,13 @@ def bench() -> None:
 
 @bench.command("scoring")
 @click.option("--repeat", default=15, show_default=True, help="Runs per text size.")
-@click.option("--batch", default=24, show_default=True, help="Texts per throughput round.")
-@click.option("--rounds", default=3, show_default=True, help="Throughput rounds per side.")
+@click.option(
+    "--batch",
+    default=96,
+    show_default=True,
+    help="Answers per throughput round (a quarter of them with the language model).",
+)
+@click.option("--rounds", default=5, show_default=True, help="Throughput rounds per side.")
 @with_appcontext
 def bench_scoring(repeat: int, batch: int, rounds: int) -> None:
     """Our full scoring per answer against the bare LanguageTool check, side by side (and with
