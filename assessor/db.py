@@ -91,12 +91,19 @@ def _make_engine(url: str, echo: bool, *, immediate: bool) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+        # SQLite's lower() (which ilike() and sorting by name use) folds A-Z only: "élodie"
+        # would not find "Élodie". Python's is Unicode's, as PostgreSQL's under a UTF-8 locale.
+        dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def init_app(app) -> None:

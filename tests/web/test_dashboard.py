@@ -189,6 +189,28 @@ def test_search_by_name_or_e_mail_ignores_case(recruiter_client, add):
     assert names(recruiter_client.get("/dashboard?q=++zm%40north++")) == ["Zoë Marsh"]
 
 
+def test_search_and_sort_by_name_ignore_case_beyond_ascii(recruiter_client, add):
+    # SQLite's own lower() and LIKE fold A-Z only: "élodie" would not find "Élodie", and
+    # "élise" would sort after "Ølaf" (é is above Ø until both are lower case)
+    add("Élodie Durand", email="elodie@example.fr")
+    add("Zoë Marsh", email="zm@northwind.example")
+    add("Émile Roy", email="emile@example.fr")
+    add("Ølaf Berg", email="olaf@example.no")
+    add("élise Fontaine", email="elise@example.fr")
+    assert names(recruiter_client.get("/dashboard?q=%C3%A9lodie")) == ["Élodie Durand"]
+    assert names(recruiter_client.get("/dashboard?q=ZO%C3%8B")) == ["Zoë Marsh"]
+    assert names(recruiter_client.get("/dashboard?q=%C3%B8laf")) == ["Ølaf Berg"]
+    assert names(recruiter_client.get("/dashboard?q=%C3%89LISE")) == ["élise Fontaine"]
+    # by code point once lower-cased (both databases: PostgreSQL runs with C.UTF-8 here)
+    assert names(recruiter_client.get("/dashboard?sort=name&order=asc")) == [
+        "Zoë Marsh",
+        "élise Fontaine",
+        "Élodie Durand",
+        "Émile Roy",
+        "Ølaf Berg",
+    ]
+
+
 @pytest.mark.parametrize(
     ("search", "expected"),
     [("%", ["100% Sure"]), ("_", ["Under_Score"]), ("\\", ["Back\\Slash"]), ("0_ sure", [])],
