@@ -131,11 +131,12 @@ def calibrate(
     parts = [PART]
     if PART_LM in shipped.models and all("nlm_mean" in f for a in rated for f in a.features):
         parts.append(PART_LM)
+    features, ratings = [_mean_features(a) for a in train], [a.rating for a in train]
     specs = {}
     for part in parts:
         specs[part] = refit.fit_linear(
-            [_mean_features(a) for a in train],
-            [a.rating for a in train],
+            features,
+            ratings,
             shipped.models[part].features,
             output_range=RATING_SCALE,
         )
