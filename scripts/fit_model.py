@@ -1,4 +1,4 @@
-"""Fit assessor/scoring/models/writing-v4.json on the calibration data (dev-only: numpy, sklearn).
+"""Fit assessor/scoring/models/writing-v5.json on the calibration data (dev-only: numpy, sklearn).
 
     .venv/bin/python scripts/fit_model.py --data ../shared/data --lt-url http://127.0.0.1:8091 \
         --cache /tmp/lt_cache.jsonl --language-model instance/languagemodel \
@@ -6,8 +6,8 @@
 
 LanguageTool matches are cached per text (all rules on; our disabled rules are dropped here,
 exactly as the checker drops them), so refitting after a feature change takes seconds; so are
-the language model's token scores (~10 min each for the GUG sentences and the ELLIPSE essays'
-first 256 tokens on 2 cores).
+the language model's token scores (about 8 minutes for all GUG sentences and the ELLIPSE essays'
+first 256 tokens on one core; the cache file's name says which engine wrote it).
 GUG: fit on split=train, report on dev. ELLIPSE: leave-one-prompt-out cross-validation, then
 the shipped model is fitted on every essay.
 """
@@ -45,7 +45,7 @@ from assessor.scoring.language_model import (  # noqa: E402
     load_language_model,
 )
 
-VERSION = "writing-v4"
+VERSION = "writing-v5"
 MODEL_DIR = Path(__file__).resolve().parents[1] / "assessor/scoring/models"
 MODEL_PATH = MODEL_DIR / f"{VERSION}.json"
 ELLIPSE_TRAITS = (
@@ -60,7 +60,8 @@ ELLIPSE_TRAITS = (
 DESCRIPTION = (
     "Ridge models on LanguageTool error severity and density, a bigram language model, "
     "vocabulary, sentence and cohesion features (essays: + masked n-gram TF-IDF); each part "
-    "also comes as `_lm`, + SmolLM2-135M word likelihoods, used when the model is installed. "
+    "also comes as `_lm`, + SmolLM2-135M word likelihoods (llama.cpp), used when the model is "
+    "installed. "
     "Refit with scripts/fit_model.py; report in REPORT.md."
 )
 ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0)
@@ -276,7 +277,8 @@ def main() -> None:
     ap.add_argument("--lt-url", default="http://127.0.0.1:8091")
     ap.add_argument("--cache", default=str(Path.home() / ".cache/assessor/lt_cache_v1.jsonl"))
     ap.add_argument("--language-model", default="instance/languagemodel", help="its folder")
-    ap.add_argument("--lm-cache", default=str(Path.home() / ".cache/assessor/lm_cache_v1.jsonl"))
+    # v1 was written by the NumPy forward pass; v2 by llama.cpp on the BF16 file (writing-v5)
+    ap.add_argument("--lm-cache", default=str(Path.home() / ".cache/assessor/lm_cache_v2.jsonl"))
     ap.add_argument("--plots", action="store_true")
     args = ap.parse_args()
     data = Path(args.data)

@@ -24,10 +24,10 @@ def test_calibrate_prints_both_models_and_changes_nothing_without_adopt(
     assert result.exit_code == 0, result.output
     assert "Rated attempts: 30 to refit, 10 held out" in result.output
     current = re.search(
-        r"current writing-v4 +(-?[\d.]+|n/a) +(-?[\d.]+|n/a) +(-?[\d.]+)", result.output
+        r"current writing-v5 +(-?[\d.]+|n/a) +(-?[\d.]+|n/a) +(-?[\d.]+)", result.output
     )
     refitted = re.search(
-        r"refitted writing-v4\+northwind-outsourcing-1 +([\d.]+) +([\d.]+) +([\d.]+)",
+        r"refitted writing-v5\+northwind-outsourcing-1 +([\d.]+) +([\d.]+) +([\d.]+)",
         result.output,
     )
     assert current and refitted, result.output
@@ -37,9 +37,9 @@ def test_calibrate_prints_both_models_and_changes_nothing_without_adopt(
 
     adopted = runner.invoke(args=["calibrate", "--organisation", ORG, "--seed", "3", "--adopt"])
     assert adopted.exit_code == 0, adopted.output
-    assert "Adopted writing-v4+northwind-outsourcing-1" in adopted.output
+    assert "Adopted writing-v5+northwind-outsourcing-1" in adopted.output
     listed = runner.invoke(args=["calibrate", "--organisation", ORG, "--list"])
-    assert re.search(r"writing-v4\+northwind-outsourcing-1 .* in use +n=30\+10", listed.output)
+    assert re.search(r"writing-v5\+northwind-outsourcing-1 .* in use +n=30\+10", listed.output)
 
 
 def test_calibrate_refuses_plainly(runner, org, other_org):

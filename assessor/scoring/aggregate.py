@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "writing-v4.json"
+DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "writing-v5.json"
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 
 

@@ -244,7 +244,7 @@ def _whole(value: float, low: int, high: int) -> int:
 
 
 def _next_version(session: Session, organisation: Organisation, base: str) -> str:
-    """``writing-v4+northwind-outsourcing-3``: fits the 50-character column."""
+    """``writing-v5+northwind-outsourcing-3``: fits the 50-character column."""
     count = session.scalar(
         select(func.count())
         .select_from(StoredModel)

@@ -35,7 +35,7 @@ def issues_in(text, *spans):
 
 def test_model_file_is_complete():
     model = load_model()
-    assert model.version == "writing-v4"
+    assert model.version == "writing-v5"
     plain = {"sentence", "essay_overall", "essay_grammar"}
     assert set(model.models) == plain | {f"{name}_lm" for name in plain}
     assert "CC BY-NC-SA 4.0" in model.metadata["licence"]

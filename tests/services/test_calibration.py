@@ -125,8 +125,8 @@ def test_refit_beats_the_shipped_model_on_held_out_ratings_and_is_adopted(
 
     result = calibration.calibrate(db_session, org, now=clock(), holdout=0.25, seed=1)
     assert (result.n_train, result.n_heldout) == (33, 11)
-    assert result.current_version == "writing-v4"
-    assert result.version == "writing-v4+northwind-outsourcing-1"
+    assert result.current_version == "writing-v5"
+    assert result.version == "writing-v5+northwind-outsourcing-1"
     assert result.refitted["pearson"] > 0.8
     assert result.refitted["qwk"] > result.current["qwk"] + 0.2
     assert result.refitted["pearson"] > (result.current["pearson"] or 0) + 0.3
@@ -147,7 +147,7 @@ def test_refit_beats_the_shipped_model_on_held_out_ratings_and_is_adopted(
     mine_card, their_card = _card(db_session, mine), _card(db_session, theirs)
     assert mine_card["model_version"] == result.version
     assert mine_card["tasks"][0]["proficiency"]["model"] == f"{result.version}/essay_overall"
-    assert their_card["model_version"] == "writing-v4"
+    assert their_card["model_version"] == "writing-v5"
     assert db_session.scalar(select(Score.model_version).where(Score.attempt_id == mine)) == (
         result.version
     )
@@ -155,7 +155,7 @@ def test_refit_beats_the_shipped_model_on_held_out_ratings_and_is_adopted(
     # A second run compares against the adopted model and numbers the next version.
     again = calibration.calibrate(db_session, org, now=clock(), seed=2)
     assert again.current_version == result.version
-    assert again.version == "writing-v4+northwind-outsourcing-2"
+    assert again.version == "writing-v5+northwind-outsourcing-2"
 
 
 def test_answers_read_by_the_language_model_refit_its_part_too(

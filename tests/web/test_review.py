@@ -137,7 +137,7 @@ def test_a_scored_attempt_shows_every_languagetool_issue_highlighted(
     assert len(marks) >= issues
     assert {"grammar", "spelling"} <= set(marks)
     assert "Level B" in body and "not a certified level" in body
-    assert card["model_version"] in body  # the version that scored it, e.g. writing-v4
+    assert card["model_version"] in body  # the version that scored it, e.g. writing-v5
     assert "Flesch reading ease" in body and "MTLD" in body
     assert "Offers to refund the $49.00 white-glove delivery fee" in body  # a missed point
 
@@ -336,7 +336,7 @@ def test_the_page_says_when_the_level_was_estimated_with_the_language_model(
         store_card(db_session, attempt_id, "Thank you.", [])
         score = db_session.scalar(select(Score).where(Score.attempt_id == attempt_id))
         card = dict(score.card)
-        card["tasks"] = [dict(card["tasks"][0], proficiency={"model": f"writing-v4/{part}"})]
+        card["tasks"] = [dict(card["tasks"][0], proficiency={"model": f"writing-v5/{part}"})]
         score.card = card
         db_session.commit()
     assert 'id="read-by-language-model"' not in page(recruiter_client, plain)[1]
