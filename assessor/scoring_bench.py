@@ -102,13 +102,16 @@ def run_bench(
     echo=print,
     language_model: tuple[str, int] | None = None,
 ) -> None:
-    """Print the figures; ``language_model`` (its path and BLAS threads, as the worker loads it)
+    """Print the figures; ``language_model`` (its path and threads, as the worker loads it)
     adds our scoring with the language model."""
     reader = None
     if language_model:
-        from .scoring.language_model import load_language_model
+        from .scoring.language_model import engine_description, load_language_model
 
         reader = load_language_model(*language_model)
+        echo(f"Language model: {engine_description(reader)}, {reader.threads} thread(s)")
+    else:
+        echo("Language model: not used (not installed, or SCORING_LANGUAGE_MODEL is off)")
     runner, texts = _Runner(url, checker, reader), bench_texts()
     without = functools.partial(runner.ours, read=False)
     for (language, size), text in texts.items():  # warm every path once per language and size
@@ -146,6 +149,7 @@ def run_bench(
             ("", language_model, max(batch // 4, 2)),
             (" without the language model", None, batch),
         ]
+    resident: dict[str, tuple[float, float]] = {}  # a worker's memory after a round, per side
     for label, spec, size in sides:
         work = [(texts[lang, 150], lang) for lang in LANGUAGES] * max(size // 2, 1)
         for workers in (1, 2):
@@ -156,7 +160,9 @@ def run_bench(
                 bare_rates.append(
                     _throughput_threads(lambda item: runner.bare(*item), work, workers)
                 )
-                our_rates.append(_throughput_processes(url, work, workers, spec))
+                rate, megabytes = _throughput_processes(url, work, workers, spec)
+                our_rates.append(rate)
+                resident[label] = max(resident.get(label, (0.0, 0.0)), megabytes)
             bare, ours = statistics.median(bare_rates), statistics.median(our_rates)
             echo(
                 f"{workers} worker(s){label}  ours {ours:5.2f} answers/s  bare {bare:5.2f} "
@@ -165,6 +171,15 @@ def run_bench(
                 f"{min(our_rates):.2f}-{max(our_rates):.2f}, bare {min(bare_rates):.2f}-"
                 f"{max(bare_rates):.2f})"
             )
+    if reader is not None and all(total for total, _ in resident.values()):
+        (with_model, file_with), (without, file_without) = (
+            [round(v) for v in resident[label]] for label, _, _ in sides
+        )
+        echo(
+            f"Worker memory (resident, after scoring): with the language model {with_model} "
+            f"MB, without {without} MB: the model adds {with_model - without} MB, of which "
+            f"{file_with - file_without} MB maps its file (read-only: shared by a host's workers)"
+        )
 
 
 def _throughput_threads(fn, work, threads: int) -> float:
@@ -194,7 +209,27 @@ def _score_in_worker(item) -> None:
     _WORKER.ours(item[0], item[1], 150)
 
 
-def _throughput_processes(url: str, work, processes: int, language_model=None) -> float:
+def _resident_mb() -> tuple[float, float]:
+    """This process's resident memory in MB, and the part of it that maps files (the model's
+    weights are a read-only file mapping, which every worker of a host shares); zeros where
+    /proc is not there."""
+    found = {"VmRSS:": 0.0, "RssFile:": 0.0}
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                key = line.split(maxsplit=1)[0]
+                if key in found:
+                    found[key] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return found["VmRSS:"], found["RssFile:"]
+
+
+def _throughput_processes(
+    url: str, work, processes: int, language_model=None
+) -> tuple[float, tuple[float, float]]:
+    """Answers per second over ``work``, and a worker's resident memory afterwards (MB: all of
+    it, and the file-mapped part)."""
     context = multiprocessing.get_context("spawn")  # no threads or sockets inherited
     with ProcessPoolExecutor(
         processes,
@@ -205,4 +240,5 @@ def _throughput_processes(url: str, work, processes: int, language_model=None) -
         list(pool.map(_score_in_worker, work[:processes]))  # every process warm first
         start = time.perf_counter()
         list(pool.map(_score_in_worker, work))
-        return len(work) / (time.perf_counter() - start)
+        rate = len(work) / (time.perf_counter() - start)
+        return rate, pool.submit(_resident_mb).result()

@@ -8,9 +8,11 @@ import json
 import re
 import threading
 
+import llama_cpp
 import pytest
 from sqlalchemy import select
 
+from assessor import languagemodel as lm_install
 from assessor.models import Score
 from assessor.services import attempts
 from assessor.services.attempts import Limits
@@ -131,6 +133,7 @@ def test_bench_scoring_prints_ours_and_bare_side_by_side(lt_app, runner):
         args=["bench", "scoring", "--repeat", "1", "--batch", "2", "--rounds", "1"]
     )
     assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("Language model: not used")
     lines = [line for line in result.output.splitlines() if "ratio" in line]
     assert len(lines) == 6 + 2  # 3 sizes x 2 languages, then 1 and 2 workers
     assert any(
@@ -146,8 +149,23 @@ def test_bench_scoring_also_measures_the_language_model_when_the_worker_would_us
         args=["bench", "scoring", "--repeat", "1", "--batch", "8", "--rounds", "1"]
     )
     assert result.exit_code == 0, result.output
+    # the first line names the engine and its version, and the thread count the worker uses
+    assert result.output.splitlines()[0] == (
+        f"Language model: {lm_install.MODEL_FILE} on llama.cpp "
+        f"(llama-cpp-python {llama_cpp.__version__}), 1 thread(s)"
+    )
     lines = [line for line in result.output.splitlines() if "ratio" in line]
     assert len(lines) == 6 + 2 + 2  # the throughput rows again, without the language model
+    (memory,) = re.findall(
+        r"^Worker memory \(resident, after scoring\): with the language model (\d+) MB, "
+        r"without (\d+) MB: the model adds (-?\d+) MB, of which (-?\d+) MB maps its file "
+        r"\(read-only: shared by a host's workers\)$",
+        result.output,
+        re.MULTILINE,
+    )
+    with_model, without, added, mapped = map(int, memory)
+    assert with_model > without > 50 and added == with_model - without
+    assert 200 < mapped < added  # the BF16 weights (257 MB) are the most of it
     english = [line for line in lines if " words en-US" in line]
     french = [line for line in lines if " words fr" in line]
     # "ours" first is the worker's pipeline (with the model); without it comes second
@@ -209,7 +227,7 @@ def test_the_worker_reads_english_answers_with_the_installed_language_model(
     lt_app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)
     _submitted(invite, db_session, clock, {"damaged-lamp-refund": REPLY})
     assert work(lt_app, threading.Event(), burst=True) == 1
-    assert _written_parts(db_session) == ["writing-v4/essay_overall_lm"]
+    assert _written_parts(db_session) == ["writing-v5/essay_overall_lm"]
 
 
 def test_the_worker_scores_without_the_language_model_when_switched_off(
@@ -219,7 +237,7 @@ def test_the_worker_scores_without_the_language_model_when_switched_off(
     lt_app.config["SCORING_LANGUAGE_MODEL"] = False
     _submitted(invite, db_session, clock, {"damaged-lamp-refund": REPLY})
     assert work(lt_app, threading.Event(), burst=True) == 1
-    assert _written_parts(db_session) == ["writing-v4/essay_overall"]
+    assert _written_parts(db_session) == ["writing-v5/essay_overall"]
 
 
 def test_an_unreadable_language_model_stops_the_worker_with_the_reason(
