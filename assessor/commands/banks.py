@@ -14,6 +14,7 @@ from ..db import database
 from ..errors import InvalidInput
 from ..services.banks import import_bank
 from ..services.recruiters import get_or_create_organisation
+from .schema import needs_schema
 
 
 @click.group()
@@ -40,6 +41,7 @@ def check(paths: tuple[Path, ...]) -> None:
 @click.option("--organisation", "organisation_name", required=True)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @with_appcontext
+@needs_schema
 def load(organisation_name: str, paths: tuple[Path, ...]) -> None:
     """Adopt banks into an organisation (a new version is offered; old attempts keep theirs)."""
     targets = list(paths) or [Path(current_app.config["QUESTION_BANKS_DIR"])]

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from ..db import database, utcnow
 from ..errors import AssessorError
 from ..services import calibration
+from .schema import needs_schema
 
 
 @click.command("calibrate")
@@ -21,6 +22,7 @@ from ..services import calibration
 @click.option("--adopt", is_flag=True, help="Store it; score new attempts with it.")
 @click.option("--list", "list_only", is_flag=True, help="Show the organisation's model versions.")
 @with_appcontext
+@needs_schema
 def calibrate(organisation_name, holdout, seed, adopt, list_only) -> None:
     """Refit the proficiency model on recruiters' ratings and compare it with the current one
     on held-out rated attempts. Nothing changes without --adopt."""

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import question_banks
+from .. import migrate, question_banks
 from ..db import database, utcnow
 from ..services.attempts import Limits
 from ..services.demo import load_demo
@@ -23,7 +23,13 @@ from ..services.demo import load_demo
 )
 @with_appcontext
 def demo(base_url: str) -> None:
-    """Load demo banks, a recruiter, invitations and finished attempts (safe to run again)."""
+    """Load demo banks, a recruiter, invitations and finished attempts (safe to run again).
+    A new instance's database is migrated first (the demo is how one starts)."""
+    try:
+        if migrate.ensure_schema(current_app):
+            click.echo("The database was not migrated: migrated it (`assessor db upgrade`).")
+    except migrate.SchemaNotReady as exc:
+        raise click.ClickException(str(exc)) from None
     cfg = current_app.config
     banks = question_banks.load_banks(Path(cfg["QUESTION_BANKS_DIR"]))
     limits = Limits(cfg["GRACE_SECONDS"], cfg["ANSWER_MAX_BYTES"], cfg["EVENTS_MAX_PER_SAVE"])

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..db import database
 from ..models import Organisation
 from ..services.exports import WRITERS, export_rows
+from .schema import needs_schema
 
 
 @click.group()
@@ -31,6 +32,7 @@ def export() -> None:
 )
 @click.option("--organisation", "organisation_name", help="Only this organisation (default: all).")
 @with_appcontext
+@needs_schema
 def results(fmt: str, output: Path, organisation_name: str | None) -> None:
     """Write one row per candidate. The file appears complete or not at all: rows go to a
     temporary file beside it, renamed into place at the end."""

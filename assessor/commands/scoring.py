@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 from .. import jobs
 from ..db import database, utcnow
+from .schema import needs_schema
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 
@@ -135,6 +136,7 @@ def scoring() -> None:
 @click.option("--bank", "bank_slug", default=None, help="Only attempts of this bank id.")
 @click.option("--wait", is_flag=True, help="Score them now, in this process, with progress.")
 @with_appcontext
+@needs_schema
 def rescore(bank_slug: str | None, wait: bool) -> None:
     """Queue a re-score of finished attempts (after a model change)."""
     from ..scoring.language_model import LanguageModelError

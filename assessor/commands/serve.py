@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from .. import worker as worker_loop
 from ..scoring.language_model import LanguageModelError
+from .schema import needs_schema
 
 
 @click.command("run")
@@ -26,6 +27,7 @@ from ..scoring.language_model import LanguageModelError
     help="One line per request on stdout (leave it to the proxy in production).",
 )
 @with_appcontext
+@needs_schema
 def run(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
     """Serve the web app with gunicorn (the scoring worker is a separate process)."""
     from gunicorn.app.base import BaseApplication
@@ -51,6 +53,7 @@ def run(host: str, port: int, workers: int, threads: int, access_log: bool) -> N
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
 @with_appcontext
+@needs_schema
 def worker(burst: bool) -> None:
     """Score submitted answers in the background and finalise overdue attempts."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -66,6 +69,7 @@ def worker(burst: bool) -> None:
 
 @click.command("sweep")
 @with_appcontext
+@needs_schema
 def sweep() -> None:
     """Finalise attempts whose time and grace are over, from their last save, and delete the
     candidates past their organisation's retention period."""

@@ -12,6 +12,7 @@ from ..db import database
 from ..errors import InvalidInput
 from ..models import ROLES
 from ..services.recruiters import create_user, get_or_create_organisation
+from .schema import needs_schema
 
 
 @click.group()
@@ -33,6 +34,7 @@ def recruiters() -> None:
     help="At least 12 characters (prompted if omitted).",
 )
 @with_appcontext
+@needs_schema
 def create(email: str, name: str, organisation: str, role: str, password: str) -> None:
     """Create a recruiter (or an admin) in an organisation."""
     try:

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from ..db import database, utcnow
 from ..jobs import worker_name
 from ..services.webhook_delivery import DeliveryPolicy, deliver_one
+from .schema import needs_schema
 
 
 @click.group("webhooks")
@@ -23,6 +24,7 @@ def webhooks() -> None:
 @webhooks.command("deliver")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
 @with_appcontext
+@needs_schema
 def deliver(once: bool) -> None:
     """Send due webhook deliveries: until none is due with --once, else until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
 
 from ..db import get_session
 from ..jobs import queue_counts
 from ..languagetool.server import ping
+from ..migrate import schema_state
 
 bp = Blueprint("health", __name__)
 
@@ -16,11 +16,13 @@ bp = Blueprint("health", __name__)
 def healthz():
     session = get_session()
     try:
-        session.execute(text("SELECT 1"))
-        database = {"ok": True, "dialect": session.get_bind().dialect.name}
-        queue = {"ok": True, **queue_counts(session)}
+        schema = schema_state(session.connection())
+        database = {"ok": schema.state == "current", "dialect": session.get_bind().dialect.name}
+        database["state"] = schema.state  # "not migrated": run `assessor db upgrade`
+        queue = {"ok": True, **queue_counts(session)} if database["ok"] else {"ok": False}
     except Exception as exc:  # report, never raise: this page is how operators find out
-        database = {"ok": False, "error": type(exc).__name__}
+        session.rollback()
+        database = {"ok": False, "state": "unreachable", "error": type(exc).__name__}
         queue = {"ok": False}
     urls = current_app.config["LANGUAGETOOL_URLS"]
     servers = [{"url": url, "ok": ping(url, timeout=2)} for url in urls]
