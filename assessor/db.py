@@ -64,10 +64,12 @@ class Database:
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.WriteSession = sessionmaker(self.write_engine, expire_on_commit=False)
 
-    def dispose(self) -> None:
-        self.engine.dispose()
+    def dispose(self, close: bool = True) -> None:
+        """Drop the pooled connections; ``close=False`` in a forked child, whose inherited
+        connections belong to the parent (closing them would end the parent's sessions)."""
+        self.engine.dispose(close=close)
         if self.write_engine is not self.engine:
-            self.write_engine.dispose()
+            self.write_engine.dispose(close=close)
 
 
 def _make_engine(url: str, echo: bool, *, immediate: bool) -> Engine:

@@ -150,3 +150,29 @@ def test_healthz_says_not_migrated_with_503(fresh_app):
     body = fresh_app.test_client().get("/healthz").get_json()
     assert body["database"]["ok"] is True and body["database"]["state"] == "current"
     assert body["queue"]["ok"] is True
+
+
+def test_run_forks_gunicorn_with_none_of_the_masters_database_connections(app, monkeypatch):
+    """The schema check connects in the master; its workers must not inherit that connection
+    (two processes reading one socket get each other's rows: seen as HTTP 500s under load)."""
+    from gunicorn.app.base import BaseApplication
+
+    seen = {}
+
+    def serve(server):  # instead of forking: what the workers would start from
+        seen["pooled"] = database(app).engine.pool.checkedin()
+        seen["post_fork"] = server.cfg.post_fork
+
+    monkeypatch.setattr(BaseApplication, "run", serve)
+    result = app.test_cli_runner().invoke(args=["run", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert seen["pooled"] == 0
+    with database(app).engine.connect() as connection:  # as a forked worker's inherited pool
+        raw = connection.connection.dbapi_connection
+    assert database(app).engine.pool.checkedin() == 1
+    seen["post_fork"](None, None)
+    assert database(app).engine.pool.checkedin() == 0
+    cursor = raw.cursor()  # dropped from the pool, not closed: the master's session goes on
+    cursor.execute("SELECT 1")
+    assert cursor.fetchone()[0] == 1
+    raw.close()

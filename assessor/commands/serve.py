@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import worker as worker_loop
+from ..db import database
 from ..scoring.language_model import LanguageModelError
 from .schema import needs_schema
 
@@ -33,6 +34,9 @@ def run(host: str, port: int, workers: int, threads: int, access_log: bool) -> N
     from gunicorn.app.base import BaseApplication
 
     app = current_app._get_current_object()
+    # The schema check opened a connection: a forked worker must never share the master's
+    # socket with it (two processes on one connection read each other's results).
+    database(app).dispose()
 
     class Server(BaseApplication):
         def load_config(self):
@@ -42,6 +46,8 @@ def run(host: str, port: int, workers: int, threads: int, access_log: bool) -> N
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-" if access_log else None)
             self.cfg.set("timeout", 60)
+            # whatever the master had pooled stays the master's (close=False: not closed)
+            self.cfg.set("post_fork", lambda _server, _worker: database(app).dispose(close=False))
 
         def load(self):
             return app
