@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,6 +52,41 @@ def start() -> None:
         click.secho(f"LanguageTool did not start: {exc}", fg="red", err=True)
         sys.exit(1)
     click.echo(f"LanguageTool is running at {status.url} (pid {status.pid}).")
+
+
+@languagetool.command("serve")
+@click.option("--port", type=int, help="Default: LANGUAGETOOL_PORT.")
+@with_appcontext
+def serve(port: int | None) -> None:
+    """Run a server in the foreground, on loopback, until stopped (for systemd and other
+    supervisors; `start` runs one in the background instead). `warm` tells when it is ready."""
+    home, _, default_port = _paths()
+    try:
+        argv = server.java_argv(
+            home, port or default_port, current_app.config["LANGUAGETOOL_HEAP_MB"]
+        )
+    except LanguageToolError as exc:
+        click.secho(f"LanguageTool cannot start: {exc}", fg="red", err=True)
+        sys.exit(1)
+    sys.stdout.flush()
+    os.execv(argv[0], argv)  # noqa: S606 - our argv; the supervisor then watches java itself
+
+
+@languagetool.command("warm")
+@click.option("--port", type=int, help="Default: LANGUAGETOOL_PORT.")
+@click.option("--timeout", default=180.0, show_default=True, help="Seconds to wait, at most.")
+@with_appcontext
+def warm(port: int | None, timeout: float) -> None:
+    """Wait until the server on loopback answers, then warm up every language; exit non-zero
+    if it does not answer in time (systemd's ExecStartPost for `serve`)."""
+    _, _, default_port = _paths()
+    url = server.server_url("127.0.0.1", port or default_port)
+    try:
+        detail = server.wait_warm(url, timeout)
+    except LanguageToolError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"LanguageTool at {url} is warm ({detail}).")
 
 
 @languagetool.command("stop")

@@ -73,26 +73,45 @@ def start(
     current = status(state_dir, port, host=host)
     if current.running or current.pid is not None:  # ours, running or still starting
         return _wait_ready(current.pid, current.url, timeout, state_dir) if wait else current
-    if not is_installed(home):
-        raise LanguageToolError(
-            f"LanguageTool {VERSION} is not installed in {home}: "
-            "run `assessor languagetool install`."
-        )
+    argv = java_argv(home, port, heap_mb, config)  # says so when it is not installed
     if not port_is_free(host, port):
         raise LanguageToolError(f"Port {port} on {host} is already in use by another process.")
-    pid = _spawn(home, state_dir, port, heap_mb, Path(config or DEFAULT_CONFIG))
+    pid = _spawn(argv, state_dir)
     url = server_url(host, port)
     if not wait:
         return ServerStatus(False, pid, url, (), "starting")
     return _wait_ready(pid, url, timeout, state_dir)
 
 
-def _spawn(home: Path, state_dir: Path, port: int, heap_mb: int, config: Path) -> int:
-    java = check_java()
+def java_argv(home: Path, port: int, heap_mb: int, config: Path | None = None) -> list[str]:
+    """The command line of a server on loopback (no --public: HTTPServer then binds to
+    localhost only)."""
+    if not is_installed(home):
+        raise LanguageToolError(
+            f"LanguageTool {VERSION} is not installed in {home}: "
+            "run `assessor languagetool install`."
+        )
+    argv = [check_java(), f"-Xmx{heap_mb}m", "-cp", f"{Path(home) / 'lib'}/*", MAIN_CLASS]
+    return argv + ["--port", str(port), "--config", str(config or DEFAULT_CONFIG)]
+
+
+def wait_warm(url: str, timeout: float) -> str:
+    """Wait until the server at ``url`` answers, then warm it up; how long each took."""
+    began = time.monotonic()
+    while not ping(url, timeout=2):
+        if time.monotonic() - began > timeout:
+            raise LanguageToolError(f"LanguageTool did not answer at {url} within {timeout:.0f} s.")
+        time.sleep(0.25)
+    answered = time.monotonic()
+    warm_up(url, timeout=max(began + timeout - answered, 30))
+    return (
+        f"answered after {answered - began:.1f} s, warmed up in {time.monotonic() - answered:.1f} s"
+    )
+
+
+def _spawn(argv: list[str], state_dir: Path) -> int:
+    java = argv[0]
     state_dir.mkdir(parents=True, exist_ok=True)
-    # No --public: without it HTTPServer binds to localhost only.
-    argv = [java, f"-Xmx{heap_mb}m", "-cp", f"{home / 'lib'}/*", MAIN_CLASS]
-    argv += ["--port", str(port), "--config", str(config)]
     log = state_dir / LOG_NAME
     with log.open("a") as out:  # so that log_tail() shows this run only
         out.write(f"{RUN_HEADER} {time.strftime('%Y-%m-%dT%H:%M:%S%z')}: {' '.join(argv)}\n")
@@ -122,14 +141,12 @@ def _wait_ready(pid: int | None, url: str, timeout: float, state_dir: Path) -> S
             stop(state_dir)  # a half-started server would only hold the port and memory
             raise LanguageToolError(f"LanguageTool did not answer at {url} within {timeout:.0f} s.")
         time.sleep(0.25)
-    answered = time.monotonic()
     try:
-        warm_up(url, timeout=max(deadline - answered, 30))
+        detail = wait_warm(url, timeout=max(deadline - time.monotonic(), 30))
     except LanguageToolError:
         stop(state_dir)
         raise
-    warmed = time.monotonic()
-    detail = f"answered after {answered - began:.1f} s, warmed up in {warmed - answered:.1f} s"
+    detail = f"{detail} ({time.monotonic() - began:.1f} s in all)"
     return ServerStatus(True, pid, url, fetch_languages(url), detail)
 
 

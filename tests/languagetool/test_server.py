@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +24,10 @@ CLEAN = [
     ("She went to school yesterday.", "en-GB"),
     ("Je suis allé à la plage avec mes amis hier.", "fr"),
 ]
+
+
+# 127.0.0.1, ::ffff:127.0.0.1 and ::1 as /proc/net/tcp* writes them
+LOOPBACK = {"0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000"}
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -73,9 +79,8 @@ def test_listens_on_loopback_only(languagetool_session):
     if languagetool_session is None:
         pytest.skip("uses an external LanguageTool server")
     addresses = listening_addresses(languagetool_session.port)
-    loopback = {"0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000"}
     assert addresses
-    assert addresses <= loopback
+    assert addresses <= LOOPBACK
 
 
 @pytest.mark.languagetool
@@ -128,3 +133,81 @@ def test_install_without_maven_says_so(tmp_path):
 def test_start_refuses_a_public_address(tmp_path):
     with pytest.raises(lt.LanguageToolError, match="loopback"):
         lt.start(tmp_path, tmp_path / "state", port=9, host="0.0.0.0")  # noqa: S104
+
+
+def _assessor(*args):
+    return [str(Path(sys.executable).parent / "assessor"), *args]
+
+
+@pytest.mark.languagetool
+@pytest.mark.slow
+def test_serve_runs_java_in_the_foreground_and_warm_says_when_it_is_ready(
+    languagetool_state, tmp_path
+):
+    """What the systemd unit runs: `serve` becomes java itself (the supervisor watches the real
+    process), `warm` returns once every language answers quickly."""
+    state = languagetool_state
+    env = os.environ | {
+        "ASSESSOR_INSTANCE_PATH": str(tmp_path),
+        "ASSESSOR_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "ASSESSOR_LANGUAGETOOL_HOME": str(state.home),
+        "ASSESSOR_LANGUAGETOOL_PORT": str(state.port),
+    }
+    serving = subprocess.Popen(
+        _assessor("languagetool", "serve"),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        warm = subprocess.run(
+            _assessor("languagetool", "warm", "--timeout", "300"),
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert warm.returncode == 0, warm.stderr
+        assert f"LanguageTool at http://127.0.0.1:{state.port} is warm" in warm.stdout
+        assert serving.poll() is None
+        command = Path(f"/proc/{serving.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[0].endswith(b"java") and lt.MAIN_CLASS.encode() in command
+        addresses = listening_addresses(state.port)
+        assert addresses and addresses <= LOOPBACK
+    finally:
+        serving.terminate()
+        serving.wait(timeout=60)
+
+
+def test_warm_gives_up_in_time_with_a_plain_message(tmp_path):
+    env = os.environ | {
+        "ASSESSOR_INSTANCE_PATH": str(tmp_path),
+        "ASSESSOR_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    }
+    warm = subprocess.run(
+        _assessor("languagetool", "warm", "--port", "9", "--timeout", "1"),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert warm.returncode == 1
+    assert "did not answer at http://127.0.0.1:9 within 1 s" in warm.stderr
+    assert "Traceback" not in warm.stderr
+
+
+def test_serve_without_jars_says_what_to_do(tmp_path):
+    env = os.environ | {
+        "ASSESSOR_INSTANCE_PATH": str(tmp_path),
+        "ASSESSOR_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "ASSESSOR_LANGUAGETOOL_HOME": str(tmp_path / "empty"),
+    }
+    serve = subprocess.run(
+        _assessor("languagetool", "serve"),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert serve.returncode == 1
+    assert "not installed" in serve.stderr and "assessor languagetool install" in serve.stderr
