@@ -33,6 +33,12 @@ class Defaults:
     ANSWER_MAX_BYTES = 1_000_000
     EVENTS_MAX_PER_SAVE = 500
 
+    # Proxies in front of the app that set X-Forwarded-For and X-Forwarded-Proto (nginx: 1).
+    # With 0 those headers are ignored; behind nginx, 0 would rate-limit every client as one
+    # (the proxy's address) and never see HTTPS. Never more than there are: clients could then
+    # forge their address.
+    PROXY_HOPS = 0
+
     # Rate limits (Flask-Limiter). With several gunicorn workers use a shared store: redis://...
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "5 per minute;30 per hour"

@@ -41,6 +41,11 @@ def password_problem(password: str) -> tuple[str, dict] | None:
 
 
 def init_app(app) -> None:
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:  # the client's address and scheme as the trusted proxies in front report them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)

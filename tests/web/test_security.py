@@ -122,6 +122,47 @@ def test_logins_are_rate_limited(client, recruiter):
     assert login(client, recruiter.email).status_code == 429
 
 
+def _proxied_app(database_url, hops):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k" * 48,
+            "DATABASE_URL": database_url,
+            "SESSION_COOKIE_SECURE": False,
+            "PROXY_HOPS": hops,
+        }
+    )
+
+
+def _failed_logins(client, email, address, count):
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+    client.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
+    client.environ_base["HTTP_REFERER"] = "https://localhost/login"  # HTTPS: CSRF wants it
+    return [login(client, email, "wrong password here").status_code for _ in range(count)]
+
+
+def test_behind_nginx_each_client_has_its_own_login_limit(database_url, recruiter):
+    """PROXY_HOPS=1: the address nginx reports is the client's (else every recruiter behind
+    the proxy would share one limit), and the scheme is HTTPS."""
+    app = _proxied_app(database_url, 1)
+    assert _failed_logins(app.test_client(), recruiter.email, "203.0.113.5", 6)[5] == 429
+    other = app.test_client()
+    assert _failed_logins(other, recruiter.email, "198.51.100.7", 1) == [401]
+    assert "Strict-Transport-Security" in other.get("/login").headers
+    del other.environ_base["HTTP_REFERER"]  # seen as HTTPS: a POST without Referer is refused
+    assert login(other, recruiter.email).status_code == 400
+
+
+def test_without_a_proxy_a_forged_forwarded_address_does_not_escape_the_limit(
+    database_url, recruiter
+):
+    app = _proxied_app(database_url, 0)
+    client = app.test_client()
+    statuses = [_failed_logins(client, recruiter.email, f"192.0.2.{n}", 1)[0] for n in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
 def test_login_never_redirects_off_site(client, recruiter):
     token = csrf_from(client.get("/login"))
     response = client.post(
