@@ -16,6 +16,10 @@ command -v mvn >/dev/null || need_apt+=(maven)
 command -v cmake >/dev/null || need_apt+=(cmake)
 command -v g++ >/dev/null || need_apt+=(g++)
 command -v make >/dev/null || need_apt+=(make)
+# The test suite also runs Redis (shared rate limits) and checks the nginx and systemd files.
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing system packages: ${need_apt[*]}. Install them (as root: apt-get install ${need_apt[*]})." >&2

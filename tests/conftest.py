@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.plugins.languagetool_server",
     "tests.plugins.language_model",
     "tests.plugins.browser",
+    "tests.plugins.redis_server",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
