@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from assessor import create_app
 from assessor.db import Base, database
@@ -96,6 +98,37 @@ def database_url(database_template, tmp_path):
     path = tmp_path / "assessor.db"
     shutil.copy(database_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def new_database(database_template, tmp_path):
+    """Makes databases that exist and hold nothing: new SQLite files, or new PostgreSQL
+    databases beside the test database (dropped afterwards)."""
+    made: list[str] = []
+    admin = None
+    if isinstance(database_template, str):
+        admin = create_engine(database_template, isolation_level="AUTOCOMMIT")
+
+    def make() -> str:
+        name = f"assessor_new_{secrets.token_hex(4)}"
+        made.append(name)
+        if admin is None:
+            return f"sqlite:///{tmp_path / name}.db"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return make_url(database_template).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if admin is not None:
+        with admin.connect() as connection:
+            for name in made:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_url(new_database):
+    return new_database()
 
 
 @pytest.fixture

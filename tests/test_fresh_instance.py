@@ -6,11 +6,9 @@ PostgreSQL database."""
 from __future__ import annotations
 
 import os
-import secrets
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from assessor import create_app, migrate
 from assessor.db import database
@@ -18,23 +16,6 @@ from assessor.models import Organisation
 from tests.conftest import BANKS
 
 MIGRATE_FIRST = "is not migrated: run `assessor db upgrade` first."
-
-
-@pytest.fixture
-def fresh_url(database_template, tmp_path):
-    """A database that exists and holds nothing: a new SQLite file, or a new PostgreSQL
-    database made beside the test database."""
-    if not isinstance(database_template, str):
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    name = f"assessor_fresh_{secrets.token_hex(4)}"
-    admin = create_engine(database_template, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_template).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _app(url, tmp_path):
