@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import copy
 import html
 import json
 import math
@@ -199,27 +201,15 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
 # --- setup ----------------------------------------------------------------------------------------
 
 
-def prepare(system: System, args) -> list[str]:
-    """Migrate, load the bank, add the ATS's webhook endpoint and N invitations; their tokens."""
-    from sqlalchemy import select
-
-    from assessor import create_app
-    from assessor.db import database, utcnow
-    from assessor.models import Bank, Organisation
-    from assessor.services.invitations import create_invitation
+def prepare(system: System) -> None:
+    """Migrate, load the bank and add the ATS's webhook endpoint."""
+    from assessor.db import utcnow
     from assessor.services.webhooks import create_endpoint
 
     autosave.reset_schema(system.instance.url)
     run_cli(system.instance, "db", "upgrade")
     run_cli(system.instance, "banks", "load", "--organisation", autosave.ORGANISATION)
-    app = create_app()
-    tokens = []
-    with app.app_context(), database(app).WriteSession() as session:
-        bank = session.scalars(
-            select(Bank)
-            .join(Organisation)
-            .where(Organisation.name == autosave.ORGANISATION, Bank.slug == autosave.BANK_SLUG)
-        ).one()
+    with _bench_session() as (session, bank):
         create_endpoint(
             session,
             bank.organisation_id,
@@ -229,14 +219,24 @@ def prepare(system: System, args) -> list[str]:
             now=utcnow(),
             allow_private=True,
         )
-        extra = max(0, math.ceil(args.duration / 60) - 40)  # long runs outlive the time limit
-        for i in range(args.candidates):
+        session.commit()
+
+
+def invite(count: int, day: int, args) -> list[str]:
+    """``count`` invitations to the bank; their tokens."""
+    from assessor.db import utcnow
+    from assessor.services.invitations import create_invitation
+
+    tokens = []
+    extra = max(0, math.ceil(args.duration / 60) - 40)  # long runs outlive the time limit
+    with _bench_session() as (session, bank):
+        for i in range(count):
             _, token = create_invitation(
                 session,
                 organisation_id=bank.organisation_id,
                 bank_id=bank.id,
-                candidate_name=f"Candidate {i}",
-                candidate_email=f"c{i}@hiring.example",
+                candidate_name=f"Candidate {day}-{i}",
+                candidate_email=f"c{day}-{i}@hiring.example",
                 created_by_id=None,
                 now=utcnow(),
                 valid_days=1,
@@ -246,8 +246,29 @@ def prepare(system: System, args) -> list[str]:
             if i % 500 == 499:
                 session.commit()
         session.commit()
-    database(app).dispose()
     return tokens
+
+
+@contextlib.contextmanager
+def _bench_session():
+    from sqlalchemy import select
+
+    from assessor import create_app
+    from assessor.db import database
+    from assessor.models import Bank, Organisation
+
+    app = create_app()
+    try:
+        with app.app_context(), database(app).WriteSession() as session:
+            bank = session.scalars(
+                select(Bank)
+                .join(Organisation)
+                .where(Organisation.name == autosave.ORGANISATION)
+                .where(Bank.slug == autosave.BANK_SLUG)
+            ).one()
+            yield session, bank
+    finally:
+        database(app).dispose()
 
 
 # --- the candidates (client processes) ------------------------------------------------------------
@@ -267,9 +288,10 @@ class Plan:
 
 
 def plan_of(index: int, total: int, args) -> Plan:
-    """Starts spread evenly over the first interval (the day's first wave); submissions spread
-    evenly over the second half of the window, so that scoring runs while others still type."""
-    start = args.interval * index / total
+    """Starts spread evenly over the first ``start_spread`` seconds (the day's first wave);
+    submissions spread evenly over the second half of the window, so that scoring runs while
+    others still type."""
+    start = args.start_spread * index / total
     rng = random.Random(args.seed * 7919 + index)
     submit = args.duration * (0.5 + 0.5 * rng.random())
     return Plan(start, max(submit, start + args.interval), args.interval)
@@ -679,7 +701,7 @@ def verdict(acked, stored, submitted, attempts, events) -> Verdict:
 def steady_rate(args, result: ShardResult, began: float) -> tuple[float, float, float]:
     """Acknowledged saves per second while every candidate types (all have made a first save,
     none has submitted): (rate, window start, window end), in seconds from the day's start."""
-    low, high = 2 * args.interval, 0.5 * args.duration
+    low, high = args.start_spread + args.interval, 0.5 * args.duration
     if high - low < args.interval:  # a short day has no such window: the whole day then
         low, high = 0.0, max(result.last_done - began, 1e-9)
     count = sum(low <= t - began < high for t in result.acked_at)
@@ -759,6 +781,9 @@ def parse_args(argv=None):
     parser.add_argument("--candidates", type=int, default=5000)
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of the test window")
     parser.add_argument("--interval", type=float, default=10.0, help="seconds between autosaves")
+    parser.add_argument(
+        "--start-spread", type=float, help="seconds over which candidates start (default: interval)"
+    )
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn process")
     parser.add_argument("--scoring-workers", type=int, default=2)
@@ -771,11 +796,18 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=64, help="keep-alive connections")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
+    parser.add_argument(
+        "--ramp",
+        type=lambda text: [int(n) for n in text.split(",")],
+        help="days of increasing candidates, e.g. 1000,2000,3000: prints the largest that kept "
+        "p95 under 50 ms (on one running system; usually with --no-faults)",
+    )
     args = parser.parse_args(argv)
     if min(args.candidates, args.duration, args.interval, args.clients) <= 0:
         parser.error("candidates, duration, interval and clients must be positive")
-    if args.duration < 3 * args.interval:
-        parser.error("the window must hold at least three autosave intervals")
+    args.start_spread = args.interval if args.start_spread is None else args.start_spread
+    if args.duration < 2 * (args.start_spread + args.interval):
+        parser.error("the window must hold the starts and an autosave interval, twice")
     args.workers = args.web_workers  # autosave.start_server's name
     return args
 
@@ -790,47 +822,15 @@ def main(argv=None) -> int:
     threading.Thread(target=system.receiver.serve_forever, daemon=True).start()
     stop = threading.Event()
     try:
-        began = time.monotonic()
-        urls = start_languagetool(system, args.languagetool_servers, args.languagetool_heap_mb)
-        instance.env |= {
-            # the workers read English answers with the installed language model, as in
-            # production (scored without it, an answer costs a fraction of the CPU)
-            "ASSESSOR_LANGUAGE_MODEL_HOME": str(language_model_home()),
-            "ASSESSOR_LANGUAGETOOL_URLS": ",".join(urls),
-            "ASSESSOR_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
-            "ASSESSOR_WORKER_LEASE_SECONDS": str(args.lease_seconds),
-        }
-        os.environ.update(instance.env)
-        tokens = prepare(system, args)
-        port = free_port()
-        system.web = start_server(instance, port, args.web_workers, args.threads)
-        for number in range(args.scoring_workers):
-            start_worker(system, number)
-        print(
-            f"setup         {args.candidates} invitations, {len(urls)} LanguageTool servers, "
-            f"{args.scoring_workers} workers, gunicorn on {port} in "
-            f"{time.monotonic() - began:.0f} s ({instance.path})",
-            flush=True,
-        )
-        threading.Thread(target=supervise, args=(system, stop), daemon=True).start()
-        day = {}
-
-        def on_start():
-            day["began"], day["cpu"] = time.monotonic(), cpu_by_part(system)
-            if args.faults:
-                day["faults"] = start_faults(system, args, day["began"], stop)
-
-        result = drive(tokens, args, f"http://127.0.0.1:{port}", on_start, system, day)
-        # The stopped LanguageTool server must be back before the end; a worker-kill that found
-        # no job to interrupt is a missing fault, which fails the verdict.
-        waited = drain(system, args.drain_timeout, day.get("faults", {}).get("languagetool"))
-        stop.set()
-        print(f"drained       queue empty {waited:.0f} s after the last candidate", flush=True)
-        times = {"began": day["began"], "cpu": day["cpu_end"] - day["cpu"]}
-        stop_server(system.web)
-        stop_workers(system)
-        verdict_ = check(system, result)
-        return 0 if report(args, system, result, verdict_, times) else 1
+        base = start_system(system, args, stop)
+        days = []
+        for number, candidates in enumerate(args.ramp or [args.candidates]):
+            day_args = copy.copy(args)
+            day_args.candidates = candidates
+            days.append(run_day(system, day_args, number, base))
+        if args.ramp:
+            print_ramp(days)
+        return 0 if all(day["ok"] for day in days) else 1
     finally:
         stop.set()
         if system.web is not None:
@@ -842,6 +842,81 @@ def main(argv=None) -> int:
             engine.dispose()
         if not args.keep:
             shutil.rmtree(instance.path, ignore_errors=True)
+
+
+def start_system(system: System, args, stop: threading.Event) -> str:
+    """LanguageTool servers, the database, gunicorn and the workers; the app's address."""
+    began, instance = time.monotonic(), system.instance
+    urls = start_languagetool(system, args.languagetool_servers, args.languagetool_heap_mb)
+    instance.env |= {
+        # the workers read English answers with the installed language model, as in
+        # production (scored without it, an answer costs a fraction of the CPU)
+        "ASSESSOR_LANGUAGE_MODEL_HOME": str(language_model_home()),
+        "ASSESSOR_LANGUAGETOOL_URLS": ",".join(urls),
+        "ASSESSOR_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+        "ASSESSOR_WORKER_LEASE_SECONDS": str(args.lease_seconds),
+    }
+    os.environ.update(instance.env)
+    prepare(system)
+    port = free_port()
+    system.web = start_server(instance, port, args.web_workers, args.threads)
+    for number in range(args.scoring_workers):
+        start_worker(system, number)
+    threading.Thread(target=supervise, args=(system, stop), daemon=True).start()
+    print(
+        f"setup         {len(urls)} LanguageTool servers, {args.scoring_workers} workers, "
+        f"gunicorn on {port}, in {time.monotonic() - began:.0f} s ({instance.path})",
+        flush=True,
+    )
+    return f"http://127.0.0.1:{port}"
+
+
+def run_day(system: System, args, number: int, base: str) -> dict:
+    """One hiring day of ``args.candidates``, its report, and its summary."""
+    tokens = invite(args.candidates, number, args)
+    system.faults.clear()
+    system.receiver.deliveries = 0
+    day, stop = {}, threading.Event()
+
+    def on_start():
+        day["began"], day["cpu"] = time.monotonic(), cpu_by_part(system)
+        if args.faults:
+            day["faults"] = start_faults(system, args, day["began"], stop)
+
+    print(f"day {number + 1}         {args.candidates} candidates", flush=True)
+    result = drive(tokens, args, base, on_start, system, day)
+    # The stopped LanguageTool server must be back before the end; a worker-kill that found
+    # no job to interrupt is a missing fault, which fails the verdict.
+    waited = drain(system, args.drain_timeout, day.get("faults", {}).get("languagetool"))
+    stop.set()
+    print(f"drained       queue empty {waited:.0f} s after the last candidate", flush=True)
+    verdict_ = check(system, result)
+    times = {"began": day["began"], "cpu": day["cpu_end"] - day["cpu"]}
+    ok = report(args, system, result, verdict_, times)
+    steady, _, _ = steady_rate(args, result, day["began"])
+    p95 = percentile(result.latencies_ms, 95)
+    offered = args.candidates / args.interval
+    summary = {"candidates": args.candidates, "offered": offered, "achieved": steady}
+    return summary | {"p95": p95, "lost": verdict_.lost, "ok": ok}
+
+
+def print_ramp(days: list[dict]) -> None:
+    print("ramp          candidates  saves/s offered  achieved  p95 ms  lost  verdict")
+    for day in days:
+        print(
+            f"              {day['candidates']:>10}  {day['offered']:>15.1f}  "
+            f"{day['achieved']:>8.1f}  {day['p95']:>6.1f}  {day['lost']:>4}  "
+            f"{'PASS' if day['ok'] else 'FAIL'}"
+        )
+    held = [d for d in days if d["ok"] and d["p95"] < TARGET_P95_MS]
+    if held:
+        best = max(held, key=lambda d: d["candidates"])
+        print(
+            f"largest load with p95 < {TARGET_P95_MS:g} ms: {best['candidates']} candidates "
+            f"({best['achieved']:.1f} saves/s achieved)"
+        )
+    else:
+        print(f"no load held p95 < {TARGET_P95_MS:g} ms")
 
 
 def cpu_by_part(system: System) -> Counter:

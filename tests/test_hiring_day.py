@@ -54,7 +54,7 @@ def test_the_same_event_delivered_again_is_still_once():
 
 
 def test_each_candidate_starts_in_the_first_interval_and_submits_in_the_second_half():
-    args = argparse.Namespace(interval=10.0, duration=60.0, seed=1)
+    args = argparse.Namespace(interval=10.0, start_spread=10.0, duration=60.0, seed=1)
     plans = [hiring_day.plan_of(i, 200, args) for i in range(200)]
     assert all(0 <= p.start < 10 for p in plans)
     assert all(30 <= p.submit <= 60 and p.submit >= p.start + 10 for p in plans)
