@@ -132,10 +132,9 @@ def start_attempts(instance: Instance, count: int, duration: float) -> None:
     from sqlalchemy import select
 
     from assessor import create_app
-    from assessor.db import database, utcnow
+    from assessor.db import database
     from assessor.models import Bank, Organisation
     from assessor.services.attempts import Limits, start_attempt
-    from assessor.services.invitations import create_invitation
 
     app = create_app()
     cfg = app.config
@@ -148,26 +147,36 @@ def start_attempts(instance: Instance, count: int, duration: float) -> None:
             .where(Organisation.name == ORGANISATION, Bank.slug == BANK_SLUG)
         ).one()
         instance.task_id = next(t["id"] for t in bank.definition["tasks"] if t["kind"] == "email")
-        for i in range(count):
-            now = utcnow()
-            _, token = create_invitation(
-                session,
-                organisation_id=bank.organisation_id,
-                bank_id=bank.id,
-                candidate_name=f"Bench Candidate {i}",
-                candidate_email=f"c{i}@bench.example",
-                created_by_id=None,
-                now=now,
-                valid_days=1,
-                extra_minutes=extra,
-            )
+        for token, now in invitations(session, bank, count, "c", extra):
             attempt = start_attempt(session, token, consent=True, now=now, limits=limits)
             session.flush()
             instance.attempts.append((token, attempt.id))
-            if i % 200 == 199:
-                session.commit()
-        session.commit()
     database(app).dispose()
+
+
+def invitations(session, bank, count: int, label: str, extra_minutes: int):
+    """``count`` invitations to ``bank`` (candidates ``<label>-<n>``), committed 200 at a time;
+    yields each one's token and when it was made."""
+    from assessor.db import utcnow
+    from assessor.services.invitations import create_invitation
+
+    for i in range(count):
+        now = utcnow()
+        _, token = create_invitation(
+            session,
+            organisation_id=bank.organisation_id,
+            bank_id=bank.id,
+            candidate_name=f"Candidate {label}-{i}",
+            candidate_email=f"{label}-{i}@bench.example",
+            created_by_id=None,
+            now=now,
+            valid_days=1,
+            extra_minutes=extra_minutes,
+        )
+        yield token, now
+        if i % 200 == 199:
+            session.commit()
+    session.commit()
 
 
 # --- the server -----------------------------------------------------------------------------------
@@ -281,17 +290,39 @@ def keys_event(task_id: str, added: int, rng: random.Random) -> dict:
     }
 
 
+def http_client(connections: int):
+    """A client process's HTTP session: ``connections`` keep-alive connections (as a reverse
+    proxy's upstream pool), a timeout per request, no cookie jar (each candidate carries its own
+    session cookie)."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections, ttl_dns_cache=None),
+        timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+
+
+def in_client_processes(run, shards: list, on_start, on_end) -> list:
+    """``run(shard, barrier)`` in one spawned process per shard; ``on_start()`` once every
+    process is ready (they wait at the barrier), ``on_end()`` when all are done, before their
+    processes end; the shards' results."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Manager().Barrier(len(shards) + 1)  # the client processes and this one
+    with ctx.Pool(len(shards)) as pool:
+        pending = pool.starmap_async(run, [(s, barrier) for s in shards])
+        barrier.wait(timeout=900)
+        on_start()
+        parts = pending.get()
+        on_end()
+    return parts
+
+
 def run_shard(shard: Shard, barrier) -> ShardResult:
     return asyncio.run(_run_shard(shard, barrier))
 
 
 async def _run_shard(shard: Shard, barrier) -> ShardResult:
     result = ShardResult()
-    connector = aiohttp.TCPConnector(limit=shard.connections, ttl_dns_cache=None)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
-    ) as http:
+    async with http_client(shard.connections) as http:
         pages = asyncio.Semaphore(16)
         opened = await asyncio.gather(
             *(_open_page(http, shard, c, pages, result) for c in shard.candidates)
@@ -353,28 +384,32 @@ async def _candidate(http, shard: Shard, candidate, state, start: float, result:
             result.acked[attempt_id] = revision
 
 
-async def _save(http, base: str, token: str, state: dict, payload: dict, result: ShardResult):
-    headers = {
-        "X-CSRFToken": state["csrf"],
-        "Cookie": state["cookie"],
-        "Accept": "application/json",
-    }
+async def post_json(http, url: str, state: dict, payload: dict):
+    """A JSON call of the attempt page, with its CSRF token and session cookie, as the page
+    makes it: (HTTP status, JSON body or None, milliseconds taken). A renewed session cookie is
+    kept. Raises aiohttp.ClientError, TimeoutError or ValueError (a body that is not JSON)."""
+    headers = {"X-CSRFToken": state["csrf"], "Cookie": state["cookie"]}
+    headers["Accept"] = "application/json"
     began = time.perf_counter()
-    result.first_send = min(result.first_send, began)
+    async with http.post(url, json=payload, headers=headers) as response:
+        body = await response.json(content_type=None) if response.status == 200 else None
+        if "session" in response.cookies:
+            state["cookie"] = f"session={response.cookies['session'].value}"
+    return response.status, body, (time.perf_counter() - began) * 1000
+
+
+async def _save(http, base: str, token: str, state: dict, payload: dict, result: ShardResult):
+    result.first_send = min(result.first_send, time.perf_counter())
     result.sent += 1
     try:
-        async with http.post(f"{base}/t/{token}/save", json=payload, headers=headers) as response:
-            body = await response.json(content_type=None) if response.status == 200 else None
-            if "session" in response.cookies:
-                state["cookie"] = f"session={response.cookies['session'].value}"
+        status, body, took = await post_json(http, f"{base}/t/{token}/save", state, payload)
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         result.failures[type(exc).__name__] += 1
         return False
-    done = time.perf_counter()
-    result.last_done = max(result.last_done, done)
-    result.latencies_ms.append((done - began) * 1000)
-    if response.status != 200:
-        result.failures[f"HTTP {response.status}"] += 1
+    result.last_done = max(result.last_done, time.perf_counter())
+    result.latencies_ms.append(took)
+    if status != 200:
+        result.failures[f"HTTP {status}"] += 1
         return False
     if not (isinstance(body, dict) and body.get("saved") is True):
         result.failures[f"saved: false ({(body or {}).get('reason')})"] += 1
@@ -388,8 +423,6 @@ def drive(instance: Instance, args, base: str, probe) -> tuple[ShardResult, list
 
     ``probe()`` is called when every page is open (the saves start) and when the saves are over.
     """
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Manager().Barrier(args.clients + 1)  # the client processes and this one
     interval = args.candidates / args.rate
     shards = [
         Shard(
@@ -404,12 +437,10 @@ def drive(instance: Instance, args, base: str, probe) -> tuple[ShardResult, list
         )
         for k in range(args.clients)
     ]
-    with ctx.Pool(args.clients) as pool:
-        pending = pool.starmap_async(run_shard, [(s, barrier) for s in shards])
-        barrier.wait(timeout=900)
-        marks = [probe()]
-        parts = pending.get()
-        marks.append(probe())
+    marks: list = []
+    parts = in_client_processes(
+        run_shard, shards, lambda: marks.append(probe()), lambda: marks.append(probe())
+    )
     merged = ShardResult()
     for part in parts:
         merged.latencies_ms += part.latencies_ms

@@ -25,7 +25,6 @@ import copy
 import html
 import json
 import math
-import multiprocessing
 import os
 import random
 import re
@@ -224,29 +223,9 @@ def prepare(system: System) -> None:
 
 def invite(count: int, day: int, args) -> list[str]:
     """``count`` invitations to the bank; their tokens."""
-    from assessor.db import utcnow
-    from assessor.services.invitations import create_invitation
-
-    tokens = []
     extra = max(0, math.ceil(args.duration / 60) - 40)  # long runs outlive the time limit
     with _bench_session() as (session, bank):
-        for i in range(count):
-            _, token = create_invitation(
-                session,
-                organisation_id=bank.organisation_id,
-                bank_id=bank.id,
-                candidate_name=f"Candidate {day}-{i}",
-                candidate_email=f"c{day}-{i}@hiring.example",
-                created_by_id=None,
-                now=utcnow(),
-                valid_days=1,
-                extra_minutes=extra,
-            )
-            tokens.append(token)
-            if i % 500 == 499:
-                session.commit()
-        session.commit()
-    return tokens
+        return [token for token, _ in autosave.invitations(session, bank, count, f"d{day}", extra)]
 
 
 @contextlib.contextmanager
@@ -327,11 +306,7 @@ def run_shard(shard: Shard, barrier) -> ShardResult:
 
 async def _run_shard(shard: Shard, barrier) -> ShardResult:
     result = ShardResult()
-    connector = aiohttp.TCPConnector(limit=shard.connections, ttl_dns_cache=None)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
-    ) as http:
+    async with autosave.http_client(shard.connections) as http:
         await asyncio.get_running_loop().run_in_executor(None, barrier.wait)
         start = time.monotonic()
         jobs = [
@@ -427,29 +402,20 @@ async def _begin(http, base: str, token: str, result: ShardResult):
 
 
 async def _post(http, base, token, action, state, payload, result, *, latency=True) -> bool:
-    headers = {
-        "X-CSRFToken": state["csrf"],
-        "Cookie": state["cookie"],
-        "Accept": "application/json",
-    }
-    began = time.perf_counter()
-    result.first_send = min(result.first_send, began)
+    result.first_send = min(result.first_send, time.perf_counter())
     result.sent += latency
+    url = f"{base}/t/{token}/{action}"
     try:
-        async with http.post(f"{base}/t/{token}/{action}", json=payload, headers=headers) as r:
-            body = await r.json(content_type=None) if r.status == 200 else None
-            if "session" in r.cookies:
-                state["cookie"] = f"session={r.cookies['session'].value}"
+        status, body, took = await autosave.post_json(http, url, state, payload)
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         result.errors[f"{action}: {type(exc).__name__}"] += 1
         return False
-    done = time.perf_counter()
     if latency:
-        result.last_done = max(result.last_done, done)
-        result.latencies_ms.append((done - began) * 1000)
+        result.last_done = max(result.last_done, time.perf_counter())
+        result.latencies_ms.append(took)
     key = "saved" if action == "save" else "submitted"
-    if r.status != 200 or not (isinstance(body, dict) and body.get(key) is True):
-        result.errors[f"{action}: HTTP {r.status}"] += 1
+    if status != 200 or not (isinstance(body, dict) and body.get(key) is True):
+        result.errors[f"{action}: HTTP {status}"] += 1
         return False
     if latency:
         result.ok += 1
@@ -460,8 +426,6 @@ async def _post(http, base, token, action, state, payload, result, *, latency=Tr
 def drive(tokens: list[str], args, base: str, on_start, system, day) -> ShardResult:
     """Run the candidates in --clients processes; ``on_start()`` when the day begins; the CPU
     of every part is read again when the candidates are done, before their processes end."""
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Manager().Barrier(args.clients + 1)
     shards = [
         Shard(
             base,
@@ -472,12 +436,11 @@ def drive(tokens: list[str], args, base: str, on_start, system, day) -> ShardRes
         )
         for k in range(args.clients)
     ]
-    with ctx.Pool(args.clients) as pool:
-        pending = pool.starmap_async(run_shard, [(s, barrier) for s in shards])
-        barrier.wait(timeout=900)
-        on_start()
-        parts = pending.get()
+
+    def on_end():
         day["cpu_end"] = cpu_by_part(system)
+
+    parts = autosave.in_client_processes(run_shard, shards, on_start, on_end)
     merged = ShardResult()
     for part in parts:
         merged.latencies_ms += part.latencies_ms

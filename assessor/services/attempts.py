@@ -81,7 +81,8 @@ def start_attempt(session: Session, token: str, *, consent: bool, now: datetime,
     invitation = find_invitation(session, token)
     # The row lock orders a start against a resend of the same invitation (which changes the
     # link): whichever comes second sees what the first did.
-    session.refresh(invitation, with_for_update=True)
+    # (OF the invitation alone: the candidate's page loaded it with its attempt, outer-joined)
+    session.refresh(invitation, with_for_update={"of": Invitation})
     if invitation.token_hash != hash_token(token):
         raise InvitationNotFound(INVALID_LINK)
     check_usable(invitation, now)

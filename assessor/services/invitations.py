@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..errors import N_, InvalidInput, InvitationGone, InvitationNotFound, NotFound
 from ..models import Attempt, Bank, Invitation
@@ -109,13 +109,16 @@ def new_invitation(
     return invitation, token
 
 
-def find_invitation(session: Session, token: str) -> Invitation:
-    """The invitation for a token, or InvitationNotFound for anything unknown or malformed."""
+def find_invitation(session: Session, token: str, *, with_attempt: bool = False) -> Invitation:
+    """The invitation for a token, or InvitationNotFound for anything unknown or malformed;
+    ``with_attempt`` loads its attempt in the same query (the candidate's pages, where a reload
+    of the attempt page then costs one query for both)."""
     if not isinstance(token, str) or not _TOKEN_RE.match(token):
         raise InvitationNotFound(INVALID_LINK)
-    invitation = session.scalar(
-        select(Invitation).where(Invitation.token_hash == hash_token(token))
-    )
+    stmt = select(Invitation).where(Invitation.token_hash == hash_token(token))
+    if with_attempt:
+        stmt = stmt.options(joinedload(Invitation.attempt))
+    invitation = session.scalar(stmt)
     if invitation is None:
         raise InvitationNotFound(INVALID_LINK)
     return invitation

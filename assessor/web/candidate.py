@@ -26,14 +26,16 @@ def _open(token: str) -> Invitation:
     """The invitation behind a link; an attempt whose time ran out is finalised first, in a
     write transaction of its own, so that the candidate is told the truth."""
     session = get_session()
-    invitation = find_invitation(session, token)
-    g.locale = locale_for_language(invitation.bank.language)
+    invitation = find_invitation(session, token, with_attempt=True)
+    # a started attempt knows its language: the bank (and its definition) is not loaded for it
+    language = (invitation.attempt or invitation.bank).language
+    g.locale = locale_for_language(language)
     if attempts.needs_finalising(invitation.attempt, now(), _limits()):
         attempt_id = invitation.attempt.id
         session.rollback()  # release this request's transaction (and its lock on SQLite)
         with database().WriteSession.begin() as writer:
             attempts.finalise_overdue(writer, attempt_id, now(), _limits())
-        invitation = find_invitation(session, token)
+        invitation = find_invitation(session, token, with_attempt=True)
         session.refresh(invitation.attempt)
     return invitation
 
