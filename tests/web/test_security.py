@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from assessor import create_app
 from assessor.config import ConfigError
+from assessor.db import database
 from assessor.errors import InvalidInput
 from assessor.models import User
 from assessor.services.recruiters import create_user
@@ -71,8 +72,25 @@ def test_security_headers_on_every_page(client, invite):
         assert headers["Cache-Control"] == "no-store"
 
 
-def test_session_cookie_is_secure_httponly_and_samesite_by_default(database_url, recruiter, app):
-    strict = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "DATABASE_URL": database_url})
+@pytest.fixture
+def new_app():
+    """create_app with the settings given; each app's connections are closed after the test
+    (a connection left to the garbage collector fails a later test with a ResourceWarning)."""
+    apps = []
+
+    def make(settings):
+        apps.append(create_app(settings))
+        return apps[-1]
+
+    yield make
+    for made in apps:
+        database(made).dispose()
+
+
+def test_session_cookie_is_secure_httponly_and_samesite_by_default(
+    database_url, recruiter, app, new_app
+):
+    strict = new_app({"TESTING": True, "SECRET_KEY": "x" * 40, "DATABASE_URL": database_url})
     client = strict.test_client(use_cookies=True)
     response = client.get("/login")
     cookie = response.headers["Set-Cookie"]
@@ -86,8 +104,8 @@ def test_refuses_to_start_outside_debug_with_a_weak_secret_key(key, database_url
         create_app({"SECRET_KEY": key, "DATABASE_URL": database_url})
 
 
-def test_starts_with_a_long_random_secret_key(database_url):
-    app = create_app({"SECRET_KEY": "k" * 48, "DATABASE_URL": database_url})
+def test_starts_with_a_long_random_secret_key(database_url, new_app):
+    app = new_app({"SECRET_KEY": "k" * 48, "DATABASE_URL": database_url})
     assert not app.debug and not app.testing
 
 
@@ -122,8 +140,9 @@ def test_logins_are_rate_limited(client, recruiter):
     assert login(client, recruiter.email).status_code == 429
 
 
-def _proxied_app(database_url, hops):
-    return create_app(
+@pytest.fixture
+def proxied_app(database_url, new_app):
+    return lambda hops: new_app(
         {
             "TESTING": True,
             "SECRET_KEY": "k" * 48,
@@ -141,10 +160,10 @@ def _failed_logins(client, email, address, count):
     return [login(client, email, "wrong password here").status_code for _ in range(count)]
 
 
-def test_behind_nginx_each_client_has_its_own_login_limit(database_url, recruiter):
+def test_behind_nginx_each_client_has_its_own_login_limit(proxied_app, recruiter):
     """PROXY_HOPS=1: the address nginx reports is the client's (else every recruiter behind
     the proxy would share one limit), and the scheme is HTTPS."""
-    app = _proxied_app(database_url, 1)
+    app = proxied_app(1)
     assert _failed_logins(app.test_client(), recruiter.email, "203.0.113.5", 6)[5] == 429
     other = app.test_client()
     assert _failed_logins(other, recruiter.email, "198.51.100.7", 1) == [401]
@@ -154,9 +173,9 @@ def test_behind_nginx_each_client_has_its_own_login_limit(database_url, recruite
 
 
 def test_without_a_proxy_a_forged_forwarded_address_does_not_escape_the_limit(
-    database_url, recruiter
+    proxied_app, recruiter
 ):
-    app = _proxied_app(database_url, 0)
+    app = proxied_app(0)
     client = app.test_client()
     statuses = [_failed_logins(client, recruiter.email, f"192.0.2.{n}", 1)[0] for n in range(6)]
     assert statuses == [401] * 5 + [429]
