@@ -20,7 +20,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Answer, Attempt, AttemptEvent, Score, ScoringJob, ScoringModel
+from .models import (
+    Answer,
+    Attempt,
+    AttemptEvent,
+    AttemptState,
+    JobState,
+    Score,
+    ScoringJob,
+    ScoringModel,
+)
+from .question_banks import Bank
+from .scoring.card import ScoreCard, read_card, to_json
 from .services import webhooks
 
 log = logging.getLogger(__name__)
@@ -43,14 +54,14 @@ class AttemptInput:
     """What the scorer needs: the snapshot shown, the answers and the keystroke timelines."""
 
     attempt_id: int
-    bank: dict
+    bank: Bank  # the snapshot the attempt showed
     answers: dict  # task id -> str, or part id -> str for form and correction tasks
     keystrokes: dict  # task id -> list of "keys" events
     # The organisation's newest adopted model (`assessor calibrate`); None: the shipped model.
     model: dict | None = None
 
 
-Scorer = Callable[[AttemptInput], dict]
+Scorer = Callable[[AttemptInput], ScoreCard]
 
 
 def worker_name() -> str:
@@ -59,8 +70,8 @@ def worker_name() -> str:
 
 def claim_job(session: Session, owner: str, now: datetime, policy: QueuePolicy) -> int | None:
     """Take the next due job (pending, or running with an expired lease); None when idle."""
-    due = (ScoringJob.state == "pending") & (ScoringJob.run_after <= now)
-    expired = (ScoringJob.state == "running") & (ScoringJob.lease_until < now)
+    due = (ScoringJob.state == JobState.PENDING) & (ScoringJob.run_after <= now)
+    expired = (ScoringJob.state == JobState.RUNNING) & (ScoringJob.lease_until < now)
     stmt = (
         select(ScoringJob)
         .where(due | expired)
@@ -71,7 +82,7 @@ def claim_job(session: Session, owner: str, now: datetime, policy: QueuePolicy) 
     job = session.scalars(stmt).first()
     if job is None:
         return None
-    job.state = "running"
+    job.state = JobState.RUNNING
     job.tries += 1
     job.lease_owner = owner
     job.lease_until = now + timedelta(seconds=policy.lease_seconds)
@@ -82,7 +93,7 @@ def renew_lease(session: Session, job_id: int, owner: str, now: datetime, policy
     result = session.execute(
         update(ScoringJob)
         .where(ScoringJob.id == job_id, ScoringJob.lease_owner == owner)
-        .where(ScoringJob.state == "running")
+        .where(ScoringJob.state == JobState.RUNNING)
         .values(lease_until=now + timedelta(seconds=policy.lease_seconds))
     )
     return result.rowcount == 1
@@ -94,8 +105,9 @@ def load_input(session: Session, job_id: int) -> AttemptInput | None:
     if job is None:
         return None
     attempt = session.get(Attempt, job.attempt_id)
+    bank = attempt.snapshot
     answers: dict = {}
-    kinds = {t["id"]: t["kind"] for t in attempt.bank_snapshot["tasks"]}
+    kinds = {t.id: t.kind for t in bank.tasks}
     for answer in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)):
         if kinds.get(answer.task_id) in ("form", "correction"):
             answers.setdefault(answer.task_id, {})[answer.part_id] = answer.text
@@ -109,7 +121,7 @@ def load_input(session: Session, job_id: int) -> AttemptInput | None:
         keystrokes.setdefault(event.task_id, []).append(event.data)
     adopted = adopted_model(session, attempt.organisation_id)
     model = None if adopted is None else adopted.definition
-    return AttemptInput(attempt.id, attempt.bank_snapshot, answers, keystrokes, model)
+    return AttemptInput(attempt.id, bank, answers, keystrokes, model)
 
 
 def adopted_model(session: Session, organisation_id: int) -> ScoringModel | None:
@@ -127,7 +139,7 @@ def adopted_model(session: Session, organisation_id: int) -> ScoringModel | None
 def complete_job(
     session: Session,
     job_id: int,
-    card: dict,
+    card: ScoreCard,
     now: datetime,
     events: webhooks.EventContext | None = None,
 ) -> bool:
@@ -135,13 +147,14 @@ def complete_job(
     has one score: a job run twice keeps the first result, and a re-score (after a model
     change) replaces it."""
     job = session.get(ScoringJob, job_id)
-    if job is None or job.state == "done":  # None: the candidate was deleted while scored
+    if job is None or job.state == JobState.DONE:  # None: the candidate was deleted while scored
         return False
+    card = read_card(card)  # the engine's card; stored data from an older engine reads too
     values = {
-        "overall": float(card["overall"]),
-        "level": str(card["level"]),
-        "model_version": str(card["model_version"]),
-        "card": card,
+        "overall": float(card.overall),
+        "level": card.level,
+        "model_version": str(card.model_version),
+        "card": to_json(card),
         "created_at": now,
     }
     score = session.scalar(select(Score).where(Score.attempt_id == job.attempt_id))
@@ -150,8 +163,9 @@ def complete_job(
     else:
         for key, value in values.items():
             setattr(score, key, value)
-    job.state, job.finished_at, job.lease_owner, job.last_error = "done", now, None, None
-    session.execute(update(Attempt).where(Attempt.id == job.attempt_id).values(state="scored"))
+    job.state, job.finished_at, job.lease_owner, job.last_error = JobState.DONE, now, None, None
+    scored = update(Attempt).values(state=AttemptState.SCORED)
+    session.execute(scored.where(Attempt.id == job.attempt_id))
     try:
         session.flush()
     except IntegrityError:  # another worker wrote the score in between: keep that one
@@ -169,10 +183,11 @@ def fail_try(session: Session, job_id: int, error: str, now: datetime, policy) -
     job.last_error = error[:2000]
     job.lease_owner = job.lease_until = None
     if job.tries >= policy.max_tries:
-        job.state, job.finished_at = "failed", now
-        session.execute(update(Attempt).where(Attempt.id == job.attempt_id).values(state="failed"))
+        job.state, job.finished_at = JobState.FAILED, now
+        failed = update(Attempt).values(state=AttemptState.FAILED)
+        session.execute(failed.where(Attempt.id == job.attempt_id))
     else:
-        job.state = "pending"
+        job.state = JobState.PENDING
         job.run_after = now + timedelta(seconds=policy.backoff_seconds * 2 ** (job.tries - 1))
     return job.state
 
@@ -181,14 +196,14 @@ def requeue(session: Session, attempt_id: int, now: datetime) -> bool:
     """Re-run the scoring of an attempt whose scoring failed, or after a model change. A score
     already there stays visible until the new one replaces it."""
     job = session.scalar(select(ScoringJob).where(ScoringJob.attempt_id == attempt_id))
-    if job is None or job.state in ("pending", "running"):
+    if job is None or job.state in (JobState.PENDING, JobState.RUNNING):
         return False
-    job.state, job.tries, job.run_after, job.finished_at = "pending", 0, now, None
+    job.state, job.tries, job.run_after, job.finished_at = JobState.PENDING, 0, now, None
     job.last_error = None
     session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.state == "failed")
-        .values(state="submitted")
+        .where(Attempt.id == attempt_id, Attempt.state == AttemptState.FAILED)
+        .values(state=AttemptState.SUBMITTED)
     )
     return True
 
@@ -201,7 +216,7 @@ def requeue_many(
     organisation_id: int | None = None,
 ) -> int:
     """Queue a re-score of every finished attempt (or those of one bank, of one organisation)."""
-    stmt = select(Attempt.id).where(Attempt.state.in_(("scored", "failed")))
+    stmt = select(Attempt.id).where(Attempt.state.in_((AttemptState.SCORED, AttemptState.FAILED)))
     if organisation_id is not None:
         stmt = stmt.where(Attempt.organisation_id == organisation_id)
     if bank_slug:
@@ -211,8 +226,8 @@ def requeue_many(
 
 def queue_counts(session: Session) -> dict[str, int]:
     rows = session.execute(select(ScoringJob.state, func.count()).group_by(ScoringJob.state))
-    counts = {state: 0 for state in ("pending", "running", "done", "failed")}
-    counts.update({state: n for state, n in rows})
+    counts = {state.value: 0 for state in JobState}
+    counts.update({str(state): n for state, n in rows})
     return counts
 
 

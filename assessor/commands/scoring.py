@@ -154,7 +154,7 @@ def rescore(bank_slug: str | None, wait: bool) -> None:
     def progress(data, card):
         nonlocal done
         done += 1
-        click.echo(f"  {done}/{queued} scored (attempt {data.attempt_id}: {card['overall']})")
+        click.echo(f"  {done}/{queued} scored (attempt {data.attempt_id}: {card.overall})")
 
     try:
         work(app, threading.Event(), burst=True, on_scored=progress)

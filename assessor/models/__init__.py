@@ -1,8 +1,6 @@
 """Tables. Columns, relationships and small derived properties; use cases live in services/."""
 
 from .assessment import (
-    ATTEMPT_STATES,
-    JOB_STATES,
     ROLES,
     SUBSCORES,
     Answer,
@@ -16,29 +14,29 @@ from .assessment import (
     User,
 )
 from .integrations import (
-    DELIVERY_STATES,
     ApiToken,
     InvitationUpload,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from .review import OVERRIDABLE, AuditEntry, Rating, ScoreOverride, ScoringModel
+from .states import AttemptState, DeliveryState, JobState
 
 __all__ = [
-    "ATTEMPT_STATES",
-    "DELIVERY_STATES",
-    "JOB_STATES",
     "OVERRIDABLE",
     "ROLES",
     "SUBSCORES",
     "Answer",
     "ApiToken",
     "Attempt",
+    "AttemptState",
     "AttemptEvent",
     "AuditEntry",
     "Bank",
+    "DeliveryState",
     "Invitation",
     "InvitationUpload",
+    "JobState",
     "Organisation",
     "Rating",
     "Score",

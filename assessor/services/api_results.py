@@ -22,7 +22,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..errors import N_, NotFound
-from ..models import OVERRIDABLE, Attempt, Bank, Score
+from ..models import OVERRIDABLE, Answer, Attempt, Bank, Score
+from ..question_banks import Bank as BankDefinition
+from ..scoring.card import ScoreCard, TaskScore, read_card
+from ..scoring.marks import place_marks
 from .exports import rows
 
 RESULT_STATES = ("in_progress", "submitted", "scored", "failed")
@@ -88,7 +91,16 @@ def result_detail(
         raise NotFound(N_("No such result."))
     result = found[0]
     snapshot = session.scalar(select(Attempt.bank_snapshot).where(Attempt.id == attempt_id))
-    result["tasks"] = task_summaries(snapshot, result.pop("_card"))
+    card = result.pop("_card")
+    texts = dict(
+        session.execute(
+            select(Answer.task_id, Answer.text).where(
+                Answer.attempt_id == attempt_id, Answer.part_id == ""
+            )
+        ).all()
+    )
+    bank = BankDefinition.from_dict(snapshot)
+    result["tasks"] = task_summaries(bank, card and read_card(card), texts)
     return result
 
 
@@ -163,38 +175,50 @@ def represent(flat: Mapping[str, Any], pass_mark: str | None, link: Link) -> dic
     }
 
 
-def task_summaries(snapshot: Any, card: Any) -> list[dict[str, Any]]:
-    """Per task of the bank as shown: its kind, title and scores (None until scored)."""
-    tasks = snapshot.get("tasks") if isinstance(snapshot, Mapping) else None
-    scored = card.get("tasks") if isinstance(card, Mapping) else None
-    by_id = {t.get("task_id"): t for t in scored or () if isinstance(t, Mapping)}
+def task_summaries(
+    bank: BankDefinition, card: ScoreCard | None, texts: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Per task of the bank as shown: its kind, title and scores (None until scored), and
+    where LanguageTool's matches fall on the answer as written (the review page's and the PDF's
+    marks; positions and rules only: answer text, which a rule's message may quote, never leaves
+    through the API)."""
     out = []
-    for task in tasks or ():
-        if not isinstance(task, Mapping):
-            continue
-        score = by_id.get(task.get("id"), {})
-        typing = score.get("typing") if isinstance(score.get("typing"), Mapping) else None
+    for task in bank.tasks:
+        score = card.task(task.id) if card is not None else None
+        typing = score.typing if score is not None else None
+        issues = score.grammar.issues if score is not None and score.grammar else ()
+        placed = place_marks(texts.get(task.id, ""), issues)
         out.append(
             {
-                "id": str(task.get("id", "")),
-                "kind": str(task.get("kind", "")),
-                "title": str(task.get("title", "")),
-                "task_completion": rows._number(score.get("score")),
-                "words": score.get("words") if isinstance(score.get("words"), int) else None,
+                "id": task.id,
+                "kind": task.kind,
+                "title": task.title,
+                "task_completion": rows._number(score.score) if score else None,
+                "words": score.words if score else None,
                 "grammar": _part_score(score, "grammar"),
                 "readability": _part_score(score, "readability"),
                 "vocabulary": _part_score(score, "vocabulary"),
-                "typing_wpm": rows._number(typing.get("net_wpm")) if typing else None,
-                "typing_accuracy": rows._number(typing.get("accuracy")) if typing else None,
-                "flags": [str(f) for f in score.get("flags") or () if isinstance(f, str)],
+                "typing_wpm": rows._number(typing.net_wpm) if typing else None,
+                "typing_accuracy": rows._number(typing.accuracy) if typing else None,
+                "flags": list(score.flags) if score else [],
+                "issues": [
+                    {
+                        "number": mark.number,
+                        "start": mark.start,
+                        "end": mark.end,
+                        "group": mark.group,
+                        "rule_id": mark.issue.rule_id,
+                    }
+                    for mark in placed.marks
+                ],
             }
         )
     return out
 
 
-def _part_score(score: Mapping[str, Any], name: str) -> float | None:
-    part = score.get(name)
-    return rows._number(part.get("score")) if isinstance(part, Mapping) else None
+def _part_score(score: TaskScore | None, name: str) -> float | None:
+    part = getattr(score, name) if score is not None else None
+    return rows._number(part.score) if part is not None else None
 
 
 def organisation_banks(session: Session, organisation_id: int) -> list[dict[str, Any]]:

@@ -210,7 +210,8 @@ def _rows(session: Session, ids: list[int], pass_marks: Mapping[str, Any]) -> li
         result = None
         if score is not None:
             overall = mine.get("overall", score.overall)
-            result = pass_mark_result(score.card, pass_marks.get(bank.slug), overall=overall)
+            marks = pass_marks.get(bank.slug)
+            result = pass_mark_result(score.score_card, marks, overall=overall)
         rows.append(AttemptRow(invitation, bank, attempt, score, pastes, blurs, result, mine))
     return rows
 

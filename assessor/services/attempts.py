@@ -17,7 +17,8 @@ from ..errors import (
     InvitationNotFound,
     WordLimitProblems,
 )
-from ..models import Answer, Attempt, AttemptEvent, Invitation, ScoringJob
+from ..models import Answer, Attempt, AttemptEvent, AttemptState, Invitation, ScoringJob
+from ..question_banks import Task
 from ..scoring.task import count_words  # the scorer's count: limits agree with the score
 from .invitations import INVALID_LINK, check_usable, find_invitation, hash_token
 
@@ -56,18 +57,22 @@ _SET_LAST_REVISION = (
 _INSERT_EVENTS = AttemptEvent.__table__.insert()
 
 
-def task_parts(task: dict) -> list[str]:
-    """The part ids of a task in a bank snapshot: '' for free text, else field or item ids."""
-    if task["kind"] == "form":
-        return [f["id"] for f in task["fields"]]
-    if task["kind"] == "correction":
-        return [i["id"] for i in task["items"]]
+def task_parts(task: Task) -> list[str]:
+    """The part ids of a task: '' for free text, else field or item ids."""
+    if task.kind == "form":
+        return [f.id for f in task.fields]
+    if task.kind == "correction":
+        return [i.id for i in task.items]
     return [""]
 
 
 def needs_finalising(attempt: Attempt | None, now: datetime, limits: Limits) -> bool:
     """An attempt still open although its time and grace are over (the candidate left)."""
-    return attempt is not None and attempt.state == "in_progress" and _overdue(attempt, now, limits)
+    return (
+        attempt is not None
+        and attempt.state == AttemptState.IN_PROGRESS
+        and _overdue(attempt, now, limits)
+    )
 
 
 def finalise_overdue(session: Session, attempt_id: int, now: datetime, limits: Limits) -> None:
@@ -107,8 +112,8 @@ def start_attempt(session: Session, token: str, *, consent: bool, now: datetime,
     except IntegrityError:  # two redemptions at once: the other one won
         session.rollback()
         return find_invitation(session, token).attempt
-    for task in bank.definition["tasks"]:
-        originals = {i["id"]: i["sentence"] for i in task.get("items", ())}
+    for task in attempt.snapshot.tasks:
+        originals = {i.id: i.sentence for i in getattr(task, "items", ())}
         for part in task_parts(task):
             text = originals.get(part, "")  # a correction starts from the sentence to correct
             session.add(Answer(attempt_id=attempt.id, task_id=task["id"], part_id=part, text=text))
@@ -159,7 +164,7 @@ def save_answers(session, attempt, payload, *, now: datetime, limits: Limits) ->
 def submit_attempt(session, attempt_id: int, payload, *, now: datetime, limits: Limits) -> dict:
     """Submit once: a double click, two requests at once or a retry give one submission."""
     attempt = _lock(session, attempt_id)
-    if attempt.state != "in_progress":
+    if attempt.state != AttemptState.IN_PROGRESS:
         return {"submitted": True, "already": True}
     if _overdue(attempt, now, limits):
         _finalise(session, attempt, now, by="sweeper")
@@ -188,23 +193,23 @@ def word_limit_problems(session: Session, attempt: Attempt) -> list[tuple[str, d
         for a in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
     }
     problems = []
-    for task in attempt.bank_snapshot["tasks"]:
-        if task["kind"] not in ("email", "chat"):
+    for task in attempt.snapshot.tasks:
+        if task.kind not in ("email", "chat"):
             continue
-        words = count_words(texts.get(task["id"], ""))
-        params = {"title": task["title"], "words": words}
-        if words < task["min_words"]:
+        words = count_words(texts.get(task.id, ""))
+        params = {"title": task.title, "words": words}
+        if words < task.min_words:
             problems.append(
                 (
                     N_("“%(title)s” has %(words)s words; write at least %(min)s."),
-                    params | {"min": task["min_words"]},
+                    params | {"min": task.min_words},
                 )
             )
-        elif words > task["max_words"]:
+        elif words > task.max_words:
             problems.append(
                 (
                     N_("“%(title)s” has %(words)s words; keep it to %(max)s."),
-                    params | {"max": task["max_words"]},
+                    params | {"max": task.max_words},
                 )
             )
     return problems
@@ -214,8 +219,8 @@ def _finalise(session: Session, attempt: Attempt, now: datetime, *, by: str) -> 
     """Close the attempt and queue its scoring, in the caller's transaction."""
     changed = session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == "in_progress")
-        .values(state="submitted", submitted_at=now, submitted_by=by)
+        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
+        .values(state=AttemptState.SUBMITTED, submitted_at=now, submitted_by=by)
     ).rowcount
     if changed:
         session.add(ScoringJob(attempt_id=attempt.id, run_after=now, created_at=now))
@@ -227,21 +232,23 @@ def sweep_overdue(session: Session, now: datetime, limits: Limits) -> int:
     """Finalise attempts whose candidate never came back, from their last save."""
     cutoff = now - timedelta(seconds=limits.grace_seconds)
     ids = session.scalars(
-        select(Attempt.id).where(Attempt.state == "in_progress", Attempt.deadline_at < cutoff)
+        select(Attempt.id).where(
+            Attempt.state == AttemptState.IN_PROGRESS, Attempt.deadline_at < cutoff
+        )
     ).all()
     for attempt_id in ids:
         attempt = _lock(session, attempt_id)
-        if attempt.state == "in_progress" and _overdue(attempt, now, limits):
+        if attempt.state == AttemptState.IN_PROGRESS and _overdue(attempt, now, limits):
             _finalise(session, attempt, now, by="sweeper")
     return len(ids)
 
 
 def _check_open(session: Session, attempt: Attempt, now: datetime, limits: Limits) -> None:
-    if attempt.state != "in_progress" and attempt.submitted_by == "candidate":
+    if attempt.state != AttemptState.IN_PROGRESS and attempt.submitted_by == "candidate":
         raise AttemptClosed(N_("This test has been submitted; nothing more can be saved."))
     if needs_finalising(attempt, now, limits):
         _finalise(session, attempt, now, by="sweeper")
-    if attempt.state != "in_progress":
+    if attempt.state != AttemptState.IN_PROGRESS:
         raise AttemptClosed(N_("The time for this test is over; your last saved answers are kept."))
 
 

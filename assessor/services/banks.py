@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..models import AuditEntry, Bank, Organisation
+from ..question_banks import Bank as BankDefinition
 
 
 def import_bank(session: Session, organisation: Organisation, bank) -> str:
@@ -20,7 +21,7 @@ def import_bank(session: Session, organisation: Organisation, bank) -> str:
         )
     )
     if existing is not None:
-        if existing.definition != definition:
+        if BankDefinition.from_dict(existing.definition) != bank:
             raise InvalidInput(
                 f"Bank '{bank.id}' version {bank.version} differs from the one already stored: "
                 "bump its version to publish a change (attempts keep what they showed)."

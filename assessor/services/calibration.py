@@ -25,6 +25,7 @@ from ..jobs import adopted_model
 from ..models import Attempt, Organisation, Rating, Score
 from ..models import ScoringModel as StoredModel
 from ..scoring import aggregate, evaluation, refit
+from ..scoring.card import read_card
 from ..scoring.engine import WRITTEN_KINDS, default_model
 
 MIN_RATED = 30
@@ -89,11 +90,11 @@ def rated_attempts(session: Session, organisation_id: int) -> tuple[list[RatedAt
         .order_by(Attempt.id)
     )
     found, not_usable = [], 0
-    for attempt_id, rating, version, card in session.execute(stmt):
+    for attempt_id, rating, version, stored in session.execute(stmt):
         tasks = [
             t
-            for t in card.get("tasks", [])
-            if t.get("kind") in WRITTEN_KINDS and t.get("features") and t.get("proficiency")
+            for t in read_card(stored).tasks_of(*WRITTEN_KINDS)
+            if t.features and t.proficiency is not None
         ]
         if not tasks:
             not_usable += 1
@@ -103,8 +104,8 @@ def rated_attempts(session: Session, organisation_id: int) -> tuple[list[RatedAt
                 attempt_id=attempt_id,
                 rating=float(rating),
                 model_version=version,
-                features=tuple(t["features"] for t in tasks),
-                estimates=tuple(float(t["proficiency"]["score_0_100"]) for t in tasks),
+                features=tuple(dict(t.features) for t in tasks),
+                estimates=tuple(t.proficiency.score_0_100 for t in tasks),
             )
         )
     return found, not_usable

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import N_, InvalidInput, NotFound
 from ..models import Answer, Attempt
+from ..question_banks import Task
 from .attempt_list import integrity_counts
 from .effective_scores import FieldScore, attempt_field_scores
 from .pass_marks import pass_mark_result, typing_measures
@@ -96,18 +97,17 @@ def compare_attempts(
 
 
 def _candidate(attempt, scores, counts, now, pass_marks) -> Candidate:
-    snapshot = _snapshot(attempt)
-    card = attempt.score.card if attempt.score is not None else None
-    card = card if isinstance(card, Mapping) else {}
-    result = None
+    snapshot = attempt.snapshot
+    result = wpm = accuracy = None
     if attempt.score is not None:
+        card = attempt.score.score_card
         marks = pass_marks.get(attempt.invitation.bank.slug)
         result = pass_mark_result(card, marks, overall=scores["overall"].value)
-    wpm, accuracy = typing_measures(card)
+        wpm, accuracy = typing_measures(card)
     end = min(attempt.submitted_at or now, attempt.deadline_at)
     return Candidate(
         attempt=attempt,
-        bank_title=str(snapshot.get("title") or attempt.invitation.bank.title),
+        bank_title=snapshot.title or attempt.invitation.bank.title,
         scores=scores,
         result=result,
         wpm=wpm,
@@ -125,13 +125,13 @@ def _tasks(session: Session, attempts: list[Attempt]) -> tuple[TaskRow, ...]:
     stmt = select(Answer).where(Answer.attempt_id.in_([a.id for a in attempts]))
     for answer in session.scalars(stmt.order_by(Answer.id)):
         answers.setdefault((answer.attempt_id, answer.task_id), {})[answer.part_id] = answer.text
-    order: dict[str, Mapping[str, Any]] = {}
+    order: dict[str, Task] = {}
     shown = []
     for attempt in attempts:
-        tasks = [t for t in _snapshot(attempt).get("tasks") or () if isinstance(t, Mapping)]
-        shown.append({t.get("id") for t in tasks})
+        tasks = attempt.snapshot.tasks
+        shown.append({t.id for t in tasks})
         for task in tasks:
-            order.setdefault(task.get("id"), task)
+            order.setdefault(task.id, task)
     rows = []
     for task_id, task in order.items():
         cells = []
@@ -139,17 +139,9 @@ def _tasks(session: Session, attempts: list[Attempt]) -> tuple[TaskRow, ...]:
             given = answers.get((attempt.id, task_id), {})
             if task_id not in ids:
                 cells.append(None)
-            elif task.get("kind") in ("form", "correction"):
+            elif task.kind in ("form", "correction"):
                 cells.append(tuple(sorted(given.items())))
             else:
                 cells.append(given.get("", ""))
-        rows.append(
-            TaskRow(
-                str(task_id), str(task.get("title", "")), str(task.get("kind", "")), tuple(cells)
-            )
-        )
+        rows.append(TaskRow(task_id, task.title, task.kind, tuple(cells)))
     return tuple(rows)
-
-
-def _snapshot(attempt: Attempt) -> Mapping[str, Any]:
-    return attempt.bank_snapshot if isinstance(attempt.bank_snapshot, Mapping) else {}

@@ -105,15 +105,15 @@ def _finished_attempt(session, org, user, bank: Bank, candidate: dict, now, limi
     session.flush()
     answers, events = [], []
     rng = random.Random(candidate["email"])  # the same demo every time
-    for task in bank.definition["tasks"]:
-        given = candidate["answers"].get(task["id"])
+    for task in attempt.snapshot.tasks:
+        given = candidate["answers"].get(task.id)
         if given is None:
             continue
         parts = given if isinstance(given, dict) else {"": given}
         for part, text in parts.items():
-            answers.append({"task": task["id"], "part": part, "text": text})
-        if task["kind"] == "typing":
-            events.append(_keystrokes(task["id"], given, candidate.get("wpm", 40), rng, started))
+            answers.append({"task": task.id, "part": part, "text": text})
+        if task.kind == "typing":
+            events.append(_keystrokes(task.id, given, candidate.get("wpm", 40), rng, started))
     events += [
         {"type": "blur", "at": _ms(started) + 600_000},
         {"type": "focus", "at": _ms(started) + 604_000},

@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import N_, InvalidInput, NotFound
-from ..models import Attempt, Bank, Invitation, InvitationUpload
+from ..models import Attempt, AttemptState, Bank, Invitation, InvitationUpload
 from .invitations import _EMAIL_RE, MAX_EXTRA_MINUTES, check_valid_days, new_invitation
 
 MAX_BYTES = 1024 * 1024
@@ -248,7 +248,7 @@ def open_invitations(
                 func.lower(Invitation.candidate_email).in_(emails[start : start + 500]),
                 or_(
                     and_(Attempt.id.is_(None), Invitation.expires_at > now),
-                    Attempt.state == "in_progress",
+                    Attempt.state == AttemptState.IN_PROGRESS,
                 ),
             )
         )

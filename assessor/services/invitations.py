@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..errors import N_, InvalidInput, InvitationGone, InvitationNotFound, NotFound
-from ..models import Attempt, Bank, Invitation
+from ..models import Attempt, AttemptState, Bank, Invitation
 
 TOKEN_BYTES = 32  # 256 bits
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -131,7 +131,7 @@ def check_usable(invitation: Invitation, now: datetime) -> None:
             N_("This test link has been withdrawn by the recruiter."), reason="revoked"
         )
     attempt = invitation.attempt
-    if attempt is not None and attempt.state != "in_progress":
+    if attempt is not None and attempt.state != AttemptState.IN_PROGRESS:
         if attempt.submitted_by == "candidate":
             raise InvitationGone(
                 N_("This test has already been submitted. Thank you."), reason="used"
@@ -163,7 +163,7 @@ def give_extra_time(session: Session, invitation: Invitation, minutes: int, now:
     if invitation.extra_minutes + minutes > MAX_EXTRA_MINUTES:
         raise InvalidInput(N_("An invitation may have %(max)s extra minutes at most."), limit)
     attempt: Attempt | None = invitation.attempt
-    if attempt is not None and attempt.state != "in_progress":
+    if attempt is not None and attempt.state != AttemptState.IN_PROGRESS:
         raise InvalidInput(N_("This attempt is already submitted; extra time can no longer apply."))
     invitation.extra_minutes += minutes
     if attempt is not None:

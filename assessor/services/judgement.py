@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import N_, InvalidInput, NotFound
-from ..models import OVERRIDABLE, Attempt, AuditEntry, Rating, ScoreOverride, User
+from ..models import OVERRIDABLE, Attempt, AttemptState, AuditEntry, Rating, ScoreOverride, User
 from .effective_scores import FieldScore, field_scores, machine_value
 
 REASON_MAX = 2000
@@ -83,7 +83,7 @@ def attempt_judgement(
         ratings=tuple(RatingLine(r, name) for r, name in ratings),
         mine=next((r for r, _ in ratings if r.user_id == user_id), None),
         log=tuple(audit_log(session, organisation_id, attempt.id)),
-        can_override=attempt.state == "scored" and attempt.score is not None,
+        can_override=attempt.state == AttemptState.SCORED and attempt.score is not None,
     )
 
 
@@ -168,7 +168,7 @@ def rate_attempt(
     """Set (or change) the recruiter's own rating, 1-5, and comment. Returns None when nothing
     changed. A rating needs a submitted attempt: there is nothing to rate before."""
     attempt = scoped_attempt(session, organisation_id, attempt_id)
-    if attempt.state == "in_progress":
+    if attempt.state == AttemptState.IN_PROGRESS:
         raise InvalidInput(N_("The candidate has not submitted yet: there is nothing to rate."))
     rating_value, comment = parse_rating(value), parse_comment(comment)
     rating = session.scalar(
@@ -253,7 +253,7 @@ def _field(raw: Any) -> str:
 
 def _overridable(session: Session, organisation_id: int, attempt_id: int) -> Attempt:
     attempt = scoped_attempt(session, organisation_id, attempt_id)
-    if attempt.state != "scored" or attempt.score is None:
+    if attempt.state != AttemptState.SCORED or attempt.score is None:
         raise InvalidInput(N_("Only a scored attempt can be overridden."))
     return attempt
 

@@ -6,11 +6,13 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..scoring.card import ScoreCard
+
 DEFAULT_PASS_MARK = {"overall": 60.0, "review_margin": 5.0}
 
 
 def pass_mark_result(
-    score_card: Any, marks: Mapping[str, Any] | None, *, overall: float | None = None
+    card: ScoreCard | None, marks: Mapping[str, Any] | None, *, overall: float | None = None
 ) -> str | None:
     """pass, review or fail against a bank's pass marks; None without a usable score.
 
@@ -20,8 +22,9 @@ def pass_mark_result(
     the card's typing tasks, checked only where the card measured typing; below one fails. The
     result is the worst of the checks.
     """
-    card = score_card if isinstance(score_card, Mapping) else {}
-    overall = _finite(card.get("overall")) if overall is None else _finite(overall)
+    if overall is None and card is not None:
+        overall = card.overall
+    overall = _finite(overall)
     if overall is None:
         return None
     marks = {**DEFAULT_PASS_MARK, **(marks or {})}
@@ -29,7 +32,7 @@ def pass_mark_result(
     mark = DEFAULT_PASS_MARK["overall"] if mark is None else mark
     margin = _finite(marks.get("review_margin")) or 0.0
     results = ["pass" if overall >= mark else "review" if overall >= mark - margin else "fail"]
-    wpm, accuracy = typing_measures(card)
+    wpm, accuracy = typing_measures(card) if card is not None else (None, None)
     for measured, minimum in (
         (wpm, marks.get("typing_wpm")),
         (accuracy, marks.get("typing_accuracy")),
@@ -40,16 +43,11 @@ def pass_mark_result(
     return max(results, key=("pass", "review", "fail").index)
 
 
-def typing_measures(card: Mapping[str, Any]) -> tuple[float | None, float | None]:
+def typing_measures(card: ScoreCard) -> tuple[float | None, float | None]:
     """Mean net WPM and mean accuracy (0..1) over the card's typing tasks, where measured."""
-    wpms, accuracies = [], []
-    for task in card.get("tasks") or ():
-        typing = task.get("typing") if isinstance(task, Mapping) else None
-        if isinstance(typing, Mapping):
-            if (wpm := _finite(typing.get("net_wpm"))) is not None:
-                wpms.append(wpm)
-            if (accuracy := _finite(typing.get("accuracy"))) is not None:
-                accuracies.append(accuracy)
+    measured = [t.typing for t in card.tasks_of("typing") if t.typing is not None]
+    wpms = [w for m in measured if (w := _finite(m.net_wpm)) is not None]
+    accuracies = [a for m in measured if (a := _finite(m.accuracy)) is not None]
     return _mean(wpms), _mean(accuracies)
 
 

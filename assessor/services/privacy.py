@@ -16,9 +16,11 @@ from ..models import (
     Answer,
     Attempt,
     AttemptEvent,
+    AttemptState,
     AuditEntry,
     Invitation,
     InvitationUpload,
+    JobState,
     Organisation,
     Rating,
     Score,
@@ -143,7 +145,9 @@ def expired_invitations(
         busy = (
             select(Attempt.invitation_id)
             .outerjoin(ScoringJob, ScoringJob.attempt_id == Attempt.id)
-            .where((Attempt.state == "in_progress") | (ScoringJob.state == "running"))
+            .where(
+                (Attempt.state == AttemptState.IN_PROGRESS) | (ScoringJob.state == JobState.RUNNING)
+            )
         )
         stmt = select(Invitation.id).where(
             Invitation.organisation_id == organisation_id,

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from ..errors import N_, NotFound
 from ..models import Answer, Attempt, AttemptEvent, Bank, Invitation, Score, ScoringJob
-from ..scoring.grammar import CATEGORY_GROUPS
-from ..scoring.task.text import _CONTROL, _TAG, clean_text  # the same cleaning as the scorer
+from ..question_banks import Bank as BankDefinition
+from ..question_banks import Task
+from ..scoring.card import ScoreCard, TaskScore
+from ..scoring.marks import Placed, place_marks
 
 WRITTEN_KINDS = ("email", "chat")
 SHINGLE_WORDS = 5
@@ -32,21 +34,12 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
-class Segment:
-    text: str
-    issues: tuple[int, ...] = ()  # indices into TaskView.issues
-    group: str | None = None  # the most serious group among them
-
-
-@dataclass(frozen=True)
 class TaskView:
-    task: Mapping[str, Any]  # from the attempt's snapshot
+    task: Task  # as the attempt's snapshot keeps it
     text: str = ""  # email, chat, typing: as the candidate wrote it
-    segments: tuple[Segment, ...] = ()
-    issues: tuple[Mapping[str, Any], ...] = ()  # the card's issues, plus the text they cover
+    placed: Placed | None = None  # email, chat: with LanguageTool's matches on it
     parts: Mapping[str, str] = field(default_factory=dict)  # form and correction answers
-    result: Mapping[str, Any] | None = None  # this task's part of the score card
-    normalised: bool = False  # shown as the scorer read it (the raw text could not be aligned)
+    result: TaskScore | None = None  # this task's part of the score card
 
 
 @dataclass(frozen=True)
@@ -63,7 +56,7 @@ class Review:
     invitation: Invitation
     score: Score | None
     job: ScoringJob | None
-    snapshot: Mapping[str, Any]
+    snapshot: BankDefinition
     tasks: tuple[TaskView, ...]
     events: tuple[AttemptEvent, ...]
     duplicates: tuple[Duplicate, ...]
@@ -71,9 +64,8 @@ class Review:
     time_allowed: timedelta
 
     @property
-    def card(self) -> Mapping[str, Any]:
-        card = self.score.card if self.score is not None else None
-        return card if isinstance(card, Mapping) else {}
+    def card(self) -> ScoreCard | None:
+        return self.score.score_card if self.score is not None else None
 
     @property
     def pastes(self) -> list[AttemptEvent]:
@@ -96,7 +88,7 @@ class Review:
         return [(moment, away) for moment, away in found]
 
     def titles(self) -> dict[str, str]:
-        return {t.task.get("id"): t.task.get("title", "") for t in self.tasks}
+        return {t.task.id: t.task.title for t in self.tasks}
 
     def event_time(self, event: AttemptEvent) -> datetime:
         """When the browser says it happened, if that is plausible; else when it was saved."""
@@ -136,16 +128,11 @@ def attempt_review(session: Session, organisation_id: int, attempt_id: int, now:
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.organisation_id != organisation_id:
         raise NotFound(N_("No such attempt."))
-    snapshot = attempt.bank_snapshot if isinstance(attempt.bank_snapshot, Mapping) else {}
+    snapshot = attempt.snapshot
     answers = list(session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)))
-    card = attempt.score.card if attempt.score is not None else {}
-    results = {
-        t.get("task_id"): t for t in (card or {}).get("tasks") or () if isinstance(t, Mapping)
-    }
+    card = attempt.score.score_card if attempt.score is not None else None
     tasks = tuple(
-        task_view(task, answers, results.get(task.get("id")))
-        for task in snapshot.get("tasks") or ()
-        if isinstance(task, Mapping)
+        task_view(task, answers, card.task(task.id) if card else None) for task in snapshot.tasks
     )
     events = session.scalars(
         select(AttemptEvent)
@@ -167,90 +154,14 @@ def attempt_review(session: Session, organisation_id: int, attempt_id: int, now:
     )
 
 
-def task_view(task: Mapping[str, Any], answers: list[Answer], result: Any) -> TaskView:
-    mine = {a.part_id: a.text for a in answers if a.task_id == task.get("id")}
-    if task.get("kind") in ("form", "correction"):
+def task_view(task: Task, answers: list[Answer], result: TaskScore | None) -> TaskView:
+    mine = {a.part_id: a.text for a in answers if a.task_id == task.id}
+    if task.kind in ("form", "correction"):
         return TaskView(task, parts=mine, result=result)
     text = mine.get("", "")
-    grammar = result.get("grammar") if isinstance(result, Mapping) else None
-    issues = grammar.get("issues") if isinstance(grammar, Mapping) else None
-    if not issues:
-        return TaskView(task, text, (Segment(text),) if text else (), (), result=result)
-    segments, found, normalised = highlight(text, issues)
-    return TaskView(task, text, segments, found, result=result, normalised=normalised)
-
-
-# --- highlighting ---------------------------------------------------------------------------
-
-
-def highlight(raw: str, issues: Any) -> tuple[tuple[Segment, ...], tuple[dict, ...], bool]:
-    """Split the candidate's text at the issues' edges. Offsets refer to the text as the scorer
-    cleaned it; they are carried back to the raw text, or the cleaned text is shown instead."""
-    cleaned, _ = clean_text(raw)
-    mapping = _raw_positions(raw, cleaned)
-    shown = raw if mapping is not None else cleaned
-    starts, ends = mapping or (list(range(len(cleaned))), list(range(1, len(cleaned) + 1)))
-    found, spans = [], []
-    for issue in issues if isinstance(issues, list) else ():
-        span = _span(issue, len(cleaned))
-        if span is None:
-            continue
-        start, end = span
-        group = issue.get("group") if issue.get("group") in CATEGORY_GROUPS else "style"
-        found.append({**issue, "group": group, "text": cleaned[start:end]})
-        spans.append((starts[start], ends[end - 1]))
-    return _segments(shown, spans, found), tuple(found), mapping is None
-
-
-def _span(issue: Any, length: int) -> tuple[int, int] | None:
-    if not isinstance(issue, Mapping) or not length:
-        return None
-    offset, size = issue.get("offset"), issue.get("length")
-    if not _number(offset) or not _number(size) or not 0 <= offset < length:
-        return None
-    offset = int(offset)
-    return offset, min(length, offset + max(1, int(size)))  # an insertion point marks one char
-
-
-def _segments(text: str, spans: list[tuple[int, int]], issues: list[dict]) -> tuple[Segment, ...]:
-    edges = sorted({0, len(text), *(e for span in spans for e in span)})
-    segments = []
-    for start, end in zip(edges, edges[1:], strict=False):
-        covering = tuple(i for i, (s, e) in enumerate(spans) if s <= start and end <= e)
-        group = None
-        if covering:
-            group = min((issues[i]["group"] for i in covering), key=CATEGORY_GROUPS.index)
-        segments.append(Segment(text[start:end], covering, group))
-    return tuple(segments)
-
-
-def _raw_positions(raw: str, cleaned: str) -> tuple[list[int], list[int]] | None:
-    """For each character of the cleaned text, where it starts and ends in the raw text; None
-    when they cannot be aligned (Unicode normalisation changed the text)."""
-    chars, starts, ends = [], [], []
-    i = 0
-    while i < len(raw):
-        step = 2 if raw.startswith("\r\n", i) else 1
-        chars.append("\n" if raw[i] == "\r" else raw[i])
-        starts.append(i)
-        ends.append(i + step)
-        i += step
-    text = "".join(chars)
-    if unicodedata.normalize("NFC", text) != text:
-        return None
-    keep = [n for n, ch in enumerate(text) if not _CONTROL.fullmatch(ch)]
-    text = "".join(text[n] for n in keep)
-    starts, ends = [starts[n] for n in keep], [ends[n] for n in keep]
-    if _TAG.search(text):
-        out_chars, out_starts, out_ends, last = [], [], [], 0
-        for match in _TAG.finditer(text):
-            out_chars += [*text[last : match.start()], " "]
-            out_starts += [*starts[last : match.start()], starts[match.start()]]
-            out_ends += [*ends[last : match.start()], ends[match.end() - 1]]
-            last = match.end()
-        text = "".join(out_chars) + text[last:]
-        starts, ends = out_starts + starts[last:], out_ends + ends[last:]
-    return (starts, ends) if text == cleaned else None
+    issues = result.grammar.issues if result is not None and result.grammar else ()
+    placed = place_marks(text, issues) if text and task.kind in WRITTEN_KINDS else None
+    return TaskView(task, text, placed, result=result)
 
 
 # --- near-duplicate answers -----------------------------------------------------------------

@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 
 from ..jobs import AttemptInput, ScoringUnavailable
+from ..scoring.card import ScoreCard
 
 log = logging.getLogger(__name__)
 
 
 def make_scorer(config):
-    """A callable AttemptInput -> score card dict, with one LanguageTool client per process."""
-    from ..question_banks import Bank
+    """A callable AttemptInput -> ScoreCard, with one LanguageTool client per process."""
     from ..scoring.aggregate import model_from_dict
     from ..scoring.engine import score_attempt
     from ..scoring.grammar import CheckerUnavailable, LanguageToolChecker
@@ -23,8 +23,8 @@ def make_scorer(config):
     )
     reader = language_model(config)
 
-    def score(data: AttemptInput) -> dict:
-        bank = Bank.from_dict(data.bank)
+    def score(data: AttemptInput) -> ScoreCard:
+        bank = data.bank
         # The organisation's adopted model is small (no n-grams): rebuilding it costs nothing.
         model = None if data.model is None else model_from_dict(data.model)
         try:
@@ -33,7 +33,7 @@ def make_scorer(config):
             )
         except CheckerUnavailable as exc:
             raise ScoringUnavailable(str(exc)) from exc
-        return card.to_dict()
+        return card
 
     return score
 

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..models import WebhookDelivery, WebhookEndpoint
+from ..models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from . import webhook_http
 from .webhooks import MAX_TRIES_KEPT, body_of, iso_utc, tries_of
 
@@ -70,8 +70,10 @@ def claim_delivery(
     session: Session, owner: str, now: datetime, policy: DeliveryPolicy
 ) -> Claimed | None:
     """Take the next due delivery of an active endpoint; None when there is none."""
-    due = (WebhookDelivery.state == "pending") & (WebhookDelivery.run_after <= now)
-    expired = (WebhookDelivery.state == "delivering") & (WebhookDelivery.lease_until < now)
+    due = (WebhookDelivery.state == DeliveryState.PENDING) & (WebhookDelivery.run_after <= now)
+    expired = (WebhookDelivery.state == DeliveryState.DELIVERING) & (
+        WebhookDelivery.lease_until < now
+    )
     stmt = (
         select(WebhookDelivery)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
@@ -83,7 +85,7 @@ def claim_delivery(
     delivery = session.scalars(stmt).first()
     if delivery is None:
         return None
-    delivery.state = "delivering"
+    delivery.state = DeliveryState.DELIVERING
     delivery.tries += 1
     delivery.lease_owner = owner
     delivery.lease_until = now + timedelta(seconds=policy.lease_seconds)
@@ -112,7 +114,11 @@ def record_try(
     """Log the try, then delivered, back off, or failed after the last try. None when the
     lease was lost meanwhile (another sender has the delivery) or the delivery was deleted."""
     delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.state != "delivering" or delivery.lease_owner != owner:
+    if (
+        delivery is None
+        or delivery.state != DeliveryState.DELIVERING
+        or delivery.lease_owner != owner
+    ):
         return None
     entry = {"at": iso_utc(now), "status": outcome.status, "error": outcome.error, "ms": outcome.ms}
     # a new dict: a JSON column notices assignment, not changes inside it
@@ -123,11 +129,11 @@ def record_try(
     delivery.response_status, delivery.last_error = outcome.status, outcome.error
     delivery.lease_owner = delivery.lease_until = None
     if outcome.delivered:
-        delivery.state, delivery.delivered_at = "delivered", now
+        delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, now
     elif delivery.tries >= policy.max_tries:
-        delivery.state = "failed"
+        delivery.state = DeliveryState.FAILED
     else:
-        delivery.state, delivery.run_after = "pending", now + backoff(delivery.tries)
+        delivery.state, delivery.run_after = DeliveryState.PENDING, now + backoff(delivery.tries)
     return delivery.state
 
 

@@ -23,7 +23,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..errors import N_, InvalidInput, NotFound
-from ..models import Attempt, Bank, Invitation, WebhookDelivery, WebhookEndpoint
+from ..models import (
+    Attempt,
+    AttemptState,
+    Bank,
+    DeliveryState,
+    Invitation,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from ..scoring.card import ScoreCard
 from . import webhook_http
 from .pass_marks import pass_mark_result
 
@@ -134,7 +143,7 @@ def organisation_endpoints(session: Session, organisation_id: int) -> list[Webho
 
 
 def enqueue_result_ready(
-    session: Session, attempt_id: int, card: Mapping[str, Any], now: datetime, context=None
+    session: Session, attempt_id: int, card: ScoreCard, now: datetime, context=None
 ) -> list[WebhookDelivery]:
     """Queue "result.ready" for every active endpoint of the attempt's organisation, in the
     caller's transaction. Each call is a new event (a re-score is news for the ATS)."""
@@ -153,7 +162,7 @@ def enqueue_result_ready(
             attempt_id=attempt.id,
             event=EVENT_RESULT_READY,
             payload={"event": event, "tries": []},
-            state="pending",
+            state=DeliveryState.PENDING,
             tries=0,
             run_after=now,
             created_at=now,
@@ -165,11 +174,10 @@ def enqueue_result_ready(
 
 
 def result_ready_event(
-    session: Session, attempt: Attempt, card: Mapping[str, Any], now: datetime, context
+    session: Session, attempt: Attempt, card: ScoreCard, now: datetime, context
 ) -> dict[str, Any]:
     invitation = session.get(Invitation, attempt.invitation_id)
     bank = session.get(Bank, invitation.bank_id)
-    subscores = card.get("subscores") if isinstance(card.get("subscores"), Mapping) else {}
     result_url = None
     if context.base_url:
         result_url = f"{context.base_url}/dashboard/attempts/{attempt.id}"
@@ -182,11 +190,11 @@ def result_ready_event(
             "invitation_id": invitation.id,
             "candidate": {"name": invitation.candidate_name, "email": invitation.candidate_email},
             "bank": {"id": bank.slug, "version": bank.version, "title": bank.title},
-            "state": "scored",
-            "overall": _number(card.get("overall")),
-            "level": card.get("level"),
-            "model_version": card.get("model_version"),
-            "subscores": {name: _number(subscores.get(name)) for name in SUBSCORES},
+            "state": AttemptState.SCORED.value,
+            "overall": _number(card.overall),
+            "level": card.level,
+            "model_version": card.model_version,
+            "subscores": {name: _number(value) for name, value in card.subscores.items()},
             "pass_mark": pass_mark_result(card, context.pass_marks.get(bank.slug)),
             "result_url": result_url,
         },
@@ -247,8 +255,8 @@ def retry_now(session: Session, organisation_id: int, delivery_id: int, now: dat
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.organisation_id != organisation_id:
         raise NotFound(N_("No such delivery."))
-    if delivery.state not in ("failed", "pending"):
+    if delivery.state not in (DeliveryState.FAILED, DeliveryState.PENDING):
         return False
-    delivery.state, delivery.run_after = "pending", now
+    delivery.state, delivery.run_after = DeliveryState.PENDING, now
     delivery.lease_owner = delivery.lease_until = None
     return True

@@ -9,7 +9,7 @@ from ..clock import now
 from ..db import database, get_session
 from ..errors import N_, AttemptClosed, InvalidInput, WordLimitProblems
 from ..i18n import locale_for_language
-from ..models import Answer, Attempt, Invitation
+from ..models import Answer, Attempt, AttemptState, Invitation
 from ..services import attempts
 from ..services.attempts import Limits
 from ..services.invitations import check_usable, find_invitation
@@ -61,7 +61,7 @@ def landing(token: str):
         "candidate/attempt.html",
         attempt=attempt,
         token=token,
-        bank=attempt.bank_snapshot,
+        bank=attempt.snapshot,
         saved=saved,
         server_now=now(),
         autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
@@ -130,7 +130,7 @@ def status(token: str):
 @bp.get("/<token>/done")
 def done(token: str):
     invitation = _open(token)
-    if invitation.attempt is None or invitation.attempt.state == "in_progress":
+    if invitation.attempt is None or invitation.attempt.state == AttemptState.IN_PROGRESS:
         return redirect(url_for("candidate.landing", token=token))
     return render_template("candidate/done.html", attempt=invitation.attempt)
 

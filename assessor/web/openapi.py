@@ -144,6 +144,25 @@ SCHEMAS: dict[str, Any] = {
             "typing_wpm": _nullable("number"),
             "typing_accuracy": _nullable("number", minimum=0, maximum=1),
             "flags": {"type": "array", "items": {"type": "string"}},
+            "issues": {
+                "type": "array",
+                "description": "LanguageTool's matches on the answer, where the review page and "
+                "the PDF report mark them (character offsets in the answer as written; the text "
+                "itself is not in the API).",
+                "items": _ref("Issue"),
+            },
+        }
+    ),
+    "Issue": _object(
+        {
+            "number": {"type": "integer", "minimum": 1},
+            "start": {"type": "integer", "minimum": 0},
+            "end": {"type": "integer", "minimum": 1},
+            "group": {
+                "type": "string",
+                "enum": ["grammar", "spelling", "punctuation_casing", "style"],
+            },
+            "rule_id": {"type": "string"},
         }
     ),
     "ResultDetail": {

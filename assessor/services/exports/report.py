@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from ...errors import AssessorError, NotFound
 from ...models import Answer, Attempt, AttemptEvent
-from ...scoring.task import clean_text
+from ...scoring.card import ScoreCard, TaskScore
+from ...scoring.marks import Placed, place_marks
 from . import evidence
 from .report_judgement import write_overrides
 from .rows import iso_utc
-from .textflow import write_marked
+from .textflow import Mark, write_marked
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -62,7 +63,7 @@ def write_pdf_report(
         raise NotFound("No such attempt.")
     pdf = _document(font_dir)
     facts = _facts(session, attempt)
-    card = attempt.score.card if attempt.score is not None else None
+    card = attempt.score.score_card if attempt.score is not None else None
     pdf.footer_text = _footer_text(attempt, card, now)
     if now is not None:
         pdf.set_creation_date(now)
@@ -120,8 +121,7 @@ def _facts(session: Session, attempt: Attempt) -> dict[str, Any]:
         else:
             length = data.get("length") if isinstance(data, dict) else None
             pastes.setdefault(task_id or "", []).append(length if isinstance(length, int) else 0)
-    tasks = {t["id"]: t for t in attempt.bank_snapshot.get("tasks", ())}
-    return {"texts": texts, "pastes": pastes, "blurs": blurs, "tasks": tasks}
+    return {"texts": texts, "pastes": pastes, "blurs": blurs, "bank": attempt.snapshot}
 
 
 def _heading(pdf: FPDF, text: str, size: float = 12.5) -> None:
@@ -174,7 +174,7 @@ def _when(value: datetime | None) -> str:
     return (iso_utc(value) or "–").replace("T", " ").replace("Z", " UTC")
 
 
-def _results(pdf: FPDF, attempt: Attempt, card: dict | None) -> None:
+def _results(pdf: FPDF, attempt: Attempt, card: ScoreCard | None) -> None:
     _heading(pdf, "Result")
     if card is None:
         pdf.multi_cell(
@@ -187,14 +187,14 @@ def _results(pdf: FPDF, attempt: Attempt, card: dict | None) -> None:
         )
         return
     pdf.set_font("DejaVu", "B", 22)
-    pdf.cell(42, 12, f"{card.get('overall', 0):.1f}")
+    pdf.cell(42, 12, f"{card.overall:.1f}")
     pdf.set_font("DejaVu", "", 10)
     pdf.cell(18, 12, "/ 100")
     pdf.set_font("DejaVu", "B", 22)
-    pdf.cell(22, 12, str(card.get("level", "")))
+    pdf.cell(22, 12, card.level)
     pdf.set_font("DejaVu", "I", 9.5)
-    estimate = "estimate" if card.get("level_is_estimate", True) else "level"
-    source = card.get("level_source") or "overall score"
+    estimate = "estimate" if card.level_is_estimate else "level"
+    source = card.level_source or "overall score"
     pdf.cell(
         0, 12, f"level: {estimate}, from the {source}", align="L", new_x="LMARGIN", new_y="NEXT"
     )
@@ -212,21 +212,22 @@ def _results(pdf: FPDF, attempt: Attempt, card: dict | None) -> None:
             table.row([name, shown, _printable(pdf, text)])
 
 
-def _tasks(pdf: FPDF, attempt: Attempt, card: dict | None, facts: dict[str, Any]) -> None:
-    scored = {t.get("task_id"): t for t in (card or {}).get("tasks") or ()}
-    for number, (task_id, task) in enumerate(facts["tasks"].items(), start=1):
-        result = scored.get(task_id) or {}
-        title = f"Task {number}: {task.get('title', task_id)} ({task.get('kind')})"
-        _heading(pdf, title, 11.5)
-        for line in evidence.task_lines(task, result):
+def _tasks(pdf: FPDF, attempt: Attempt, card: ScoreCard | None, facts: dict[str, Any]) -> None:
+    for number, task in enumerate(facts["bank"].tasks, start=1):
+        result = card.task(task.id) if card is not None else None
+        _heading(pdf, f"Task {number}: {task.title} ({task.kind})", 11.5)
+        for line in evidence.task_lines(result):
             pdf.multi_cell(0, LINE, _printable(pdf, line), align="L", new_x="LMARGIN", new_y="NEXT")
-        if task.get("kind") in ("email", "chat", "typing"):
-            _answer(pdf, facts["texts"].get(task_id, {}).get("", ""), result)
+        if task.kind in ("email", "chat", "typing"):
+            _answer(pdf, facts["texts"].get(task.id, {}).get("", ""), result)
 
 
-def _answer(pdf: FPDF, raw: str, result: dict) -> None:
-    text, _flags = clean_text(raw)
-    issues = ((result.get("grammar") or {}).get("issues")) or []
+def _answer(pdf: FPDF, raw: str, result: TaskScore | None) -> None:
+    """The answer as written, with LanguageTool's matches where the review page marks them
+    (scoring/marks.py places them for both), then the list of them."""
+    issues = result.grammar.issues if result is not None and result.grammar else ()
+    placed = place_marks(raw, issues)
+    text = placed.shown
     cut = evidence.excerpt_end(text)
     pdf.ln(1.5)
     pdf.set_font("DejaVu", "B", 9.5)
@@ -241,23 +242,39 @@ def _answer(pdf: FPDF, raw: str, result: dict) -> None:
     )
     if not text.strip():
         return
-    if issues:
+    if placed.marks:
         _legend(pdf)
-    marks, listed = evidence.issue_marks(text, issues, cut)
     pdf.set_font("DejaVu", "", 9.5)
     pdf.set_draw_color(200, 200, 200)
     pdf.ln(1)
     excerpt = _printable(pdf, text[:cut]) + (" …" if cut < len(text) else "")
-    write_marked(pdf, excerpt, marks, LINE)
+    write_marked(pdf, excerpt, _shading(placed, cut), LINE)
     pdf.ln(1)
-    for label, issue, placed in listed:
-        fix = ", ".join(issue.get("replacements") or [])[:80]
-        note = "" if placed else " (outside the excerpt or overlapping)"
-        group = evidence.GROUP_NAMES.get(issue.get("group"), "other")
-        line = f"[{label}] {group}: {issue.get('message', '')}"
+    for mark in placed.marks:
+        fix = ", ".join(mark.issue.replacements)[:80]
+        note = "" if mark.start < cut else " (outside the excerpt)"
+        covered = " ".join(mark.text.split())
+        line = (
+            f"[{mark.number}] {evidence.GROUP_NAMES[mark.group]} “{covered}”: {mark.issue.message}"
+        )
         line += (f" → {fix}" if fix else "") + note
         pdf.set_font("DejaVu", "", 8.5)
         pdf.multi_cell(0, 4.3, _printable(pdf, line), align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def _shading(placed: Placed, cut: int) -> list[Mark]:
+    """The marked segments of the excerpt, shaded by their most serious group; each match's
+    number is raised after the segment where it ends."""
+    shading, at = [], 0
+    for segment in placed.segments:
+        start, end = at, min(at + len(segment.text), cut)
+        at += len(segment.text)
+        if segment.group is None or start >= cut:
+            continue
+        ending = [placed.marks[i] for i in segment.marks if placed.marks[i].end == at]
+        label = ",".join(str(m.number) for m in ending)
+        shading.append(Mark(start, end, evidence.GROUP_FILLS[segment.group], label))
+    return shading
 
 
 def _legend(pdf: FPDF) -> None:
@@ -274,7 +291,7 @@ def _legend(pdf: FPDF) -> None:
     pdf.ln(4.5)
 
 
-def _integrity(pdf: FPDF, attempt: Attempt, card: dict | None, facts: dict[str, Any]) -> None:
+def _integrity(pdf: FPDF, attempt: Attempt, card: ScoreCard | None, facts: dict[str, Any]) -> None:
     _heading(pdf, "Integrity evidence")
     pdf.set_font("DejaVu", "I", 8.5)
     pdf.multi_cell(
@@ -292,11 +309,11 @@ def _integrity(pdf: FPDF, attempt: Attempt, card: dict | None, facts: dict[str, 
         pdf.multi_cell(0, LINE, _printable(pdf, line), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def _footer_text(attempt: Attempt, card: dict | None, now: datetime | None) -> str:
+def _footer_text(attempt: Attempt, card: ScoreCard | None, now: datetime | None) -> str:
     parts = [f"Attempt {attempt.id}"]
     if card is not None:
-        parts.append(f"scoring model {card.get('model_version') or 'none'}")
-        parts.append(f"engine {card.get('engine_version') or '?'}")
+        parts.append(f"scoring model {card.model_version or 'none'}")
+        parts.append(f"engine {card.engine_version or '?'}")
     if now is not None:
         parts.append(f"generated {_when(now)}")
     return " · ".join(parts)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import InvalidInput
 from ...models import OVERRIDABLE, Attempt, AttemptEvent, Bank, Invitation, Organisation, Score
+from ...scoring.card import ScoreCard, read_card
 from ..attempt_filters import FLAGGED_FOCUS_LOSSES
 from ..effective_scores import override_table
 from ..pass_marks import pass_mark_result, typing_measures
@@ -187,9 +188,8 @@ def _integrity_counts(session: Session, attempt_ids: list[int]) -> dict[int, tup
 def _flatten(
     row: Any, integrity: tuple[int, int, int] | None, marks: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    card = row.card if isinstance(row.card, Mapping) else {}
-    subscores = card.get("subscores") if isinstance(card.get("subscores"), Mapping) else {}
-    wpm, accuracy = _typing(card)
+    card = read_card(row.card) if row.card is not None else None
+    wpm, accuracy = _typing(card) if card is not None else (None, None)
     attempted = row.attempt_id is not None
     pastes, pasted, blurs = integrity or ((0, 0, 0) if attempted else (None, None, None))
     out: dict[str, Any] = {
@@ -209,13 +209,15 @@ def _flatten(
         "submitted_by": row.submitted_by,
         "time_used_minutes": minutes_used(row.started_at, row.submitted_at),
     }
-    out.update({name: _number(subscores.get(name)) for name in SUBSCORES})
+    out.update(
+        {name: _number(getattr(card.subscores, name) if card else None) for name in SUBSCORES}
+    )
     out.update(
         typing_wpm=wpm,
         typing_accuracy_percent=accuracy,
         overall=_number(row.overall),
         level=row.level,
-        level_is_estimate=bool(card.get("level_is_estimate", True)) if row.level else None,
+        level_is_estimate=card.level_is_estimate if card and row.level else None,
         model_version=row.model_version,
         pastes=pastes,
         pasted_characters=pasted,
@@ -223,7 +225,7 @@ def _flatten(
         integrity_flagged=(pastes > 0 or blurs >= FLAGGED_FOCUS_LOSSES) if attempted else None,
     )
     _apply_overrides(out, row)
-    out["pass_mark"] = pass_mark_result(card, marks, overall=out["overall"]) if row.card else None
+    out["pass_mark"] = pass_mark_result(card, marks, overall=out["overall"]) if card else None
     return {name: out[name] for name in COLUMNS}
 
 
@@ -237,7 +239,7 @@ def _apply_overrides(out: dict[str, Any], row: Any) -> None:
             out[name] = value
 
 
-def _typing(card: Mapping[str, Any]) -> tuple[float | None, float | None]:
+def _typing(card: ScoreCard) -> tuple[float | None, float | None]:
     """Mean net WPM and accuracy (in %) of the typing tasks, as the pass marks read them."""
     wpm, accuracy = typing_measures(card)
     return _rounded(wpm), _rounded(None if accuracy is None else accuracy * 100)

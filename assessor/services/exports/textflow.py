@@ -81,13 +81,15 @@ def _write(pdf: FPDF, text: str, marks: list[Mark], line_height: float) -> None:
 
 
 def _pieces(text: str, marks: list[Mark]) -> list[_Piece]:
-    """Split the text at mark edges and at whitespace; add a label piece after each mark."""
+    """Split the text at mark edges and at whitespace; add a label piece after each mark
+    that has one."""
     pieces: list[_Piece] = []
     position = 0
     for mark in marks:
         pieces += [_Piece(run) for run in _RUNS.findall(text[position : mark.start])]
         pieces += [_Piece(run, mark.fill) for run in _RUNS.findall(text[mark.start : mark.end])]
-        pieces.append(_Piece("", mark.fill, mark.label))
+        if mark.label:  # a span that continues in the next one carries no label yet
+            pieces.append(_Piece("", mark.fill, mark.label))
         position = mark.end
     pieces += [_Piece(run) for run in _RUNS.findall(text[position:])]
     return pieces
