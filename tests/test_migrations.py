@@ -75,8 +75,8 @@ def test_the_database_refuses_a_state_that_does_not_exist(app, db_session, invit
     import pytest
     from sqlalchemy.exc import IntegrityError
 
+    from assessor.candidate import attempts
     from assessor.models import Attempt, AttemptState, JobState
-    from assessor.services import attempts
 
     _, token = invite()
     limits = attempts.Limits(30, 1_000_000, 500)

@@ -1,6 +1,7 @@
-"""Tables. Columns, relationships and small derived properties; use cases live in services/."""
+"""Tables. Columns, relationships and small derived properties; the use cases live in the
+paths (candidate/, queue/, recruiter/services/)."""
 
-from .assessment import (
+from assessor.models.assessment import (
     ROLES,
     SUBSCORES,
     Answer,
@@ -13,14 +14,14 @@ from .assessment import (
     ScoringJob,
     User,
 )
-from .integrations import (
+from assessor.models.integrations import (
     ApiToken,
     InvitationUpload,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from .review import OVERRIDABLE, AuditEntry, Rating, ScoreOverride, ScoringModel
-from .states import AttemptState, DeliveryState, JobState
+from assessor.models.review import OVERRIDABLE, AuditEntry, Rating, ScoreOverride, ScoringModel
+from assessor.models.states import AttemptState, DeliveryState, JobState
 
 __all__ = [
     "OVERRIDABLE",

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..db import Base, UTCDateTime, utcnow
-from ..question_banks import Bank as BankDefinition
-from ..scoring.card import ScoreCard, read_card
-from .states import AttemptState, JobState, state_type
+from assessor.db import Base, UTCDateTime, utcnow
+from assessor.models.states import AttemptState, JobState, state_type
+from assessor.question_banks import Bank as BankDefinition
+from assessor.scoring.card import ScoreCard, read_card
 
 ROLES = ("admin", "recruiter")
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")

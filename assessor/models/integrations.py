@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
-from .states import DeliveryState, state_type
+from assessor.db import Base, UTCDateTime, utcnow
+from assessor.models.states import DeliveryState, state_type
 
 
 class ApiToken(Base):

@@ -66,6 +66,27 @@ def test_an_older_card_that_lacks_fields_reads_them_as_not_measured():
     assert card.subscores.typing is None and card.tasks == () and card.model_version is None
 
 
+def test_an_older_card_missing_fields_deep_inside_still_reads():
+    """Engines before schema 2 did not all write every measure's fields: a grammar score with
+    its issues but no word count, an issue without its type. The page shows what is there."""
+    stored = {
+        "overall": 60,
+        "tasks": [
+            {
+                "task_id": "reply",
+                "kind": "email",
+                "score": 80,
+                "grammar": {"score": 70, "issues": [{"offset": 0, "length": 3, "rule_id": "X"}]},
+            }
+        ],
+    }
+    (task,) = read_card(stored).tasks
+    assert task.grammar.score == 70.0 and task.grammar.words == 0 and task.grammar.counts == {}
+    (issue,) = task.grammar.issues
+    assert (issue.offset, issue.length, issue.rule_id, issue.message) == (0, 3, "X", "")
+    assert issue.group == "style"  # what an unknown rule of no category is shown as
+
+
 @pytest.mark.parametrize(
     ("stored", "problem"),
     [

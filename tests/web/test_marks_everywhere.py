@@ -79,7 +79,7 @@ def test_the_page_the_pdf_and_the_api_mark_the_same_text(
     assert "Hello Dana,\r\nThanks 😀👍🏽 " in body
 
     # the API gives the same marks as positions in the answer as written (never its text)
-    from assessor.services.api_tokens import create_token
+    from assessor.recruiter.services.api_tokens import create_token
 
     _, secret = create_token(db_session, admin, name="ats", now=clock())
     db_session.commit()

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.models import Attempt, Score, ScoringJob
+from assessor.recruiter.services.review import jaccard, shingles
 from assessor.scoring.grammar import Issue
 from assessor.scoring.marks import place_marks
-from assessor.services import attempts
-from assessor.services.attempts import Limits
-from assessor.services.review import jaccard, shingles
 from assessor.worker import work
 from tests.conftest import login, make_user
 from tests.web.forms import csrf_from

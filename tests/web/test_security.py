@@ -11,7 +11,7 @@ from assessor import create_app
 from assessor.config import ConfigError
 from assessor.errors import InvalidInput
 from assessor.models import User
-from assessor.services.recruiters import create_user
+from assessor.recruiter.services.recruiters import create_user
 from tests.conftest import PASSWORD, login, make_user
 from tests.web.forms import csrf_from
 
