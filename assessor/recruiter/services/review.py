@@ -181,11 +181,7 @@ def jaccard(a: frozenset, b: frozenset) -> float:
 def near_duplicates(session: Session, attempt: Attempt, tasks: tuple[TaskView, ...]):
     """Written answers of other candidates of the organisation, on the same bank, that share
     most of their five-word sequences with this attempt's answers; the most similar first."""
-    mine = {
-        t.task.id: s
-        for t in tasks
-        if t.task.kind in WRITTEN_KINDS and (s := shingles(t.text))
-    }
+    mine = {t.task.id: s for t in tasks if t.task.kind in WRITTEN_KINDS and (s := shingles(t.text))}
     if not mine:
         return []
     slug = session.scalar(
