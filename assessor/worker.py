@@ -7,13 +7,13 @@ import logging
 import threading
 import time
 
-from .db import database, utcnow
-from .jobs import QueuePolicy, run_one, worker_name
-from .services.attempts import Limits, sweep_overdue
-from .services.invitation_uploads import delete_stale_uploads
-from .services.privacy import delete_expired, expired_invitations
-from .services.webhook_delivery import DeliveryPolicy, deliver_due
-from .services.webhooks import EventContext
+from assessor.candidate.attempts import Limits, sweep_overdue
+from assessor.db import database, utcnow
+from assessor.queue.jobs import QueuePolicy, run_one, worker_name
+from assessor.queue.webhook_delivery import DeliveryPolicy, deliver_due
+from assessor.queue.webhooks import EventContext
+from assessor.recruiter.services.invitation_uploads import delete_stale_uploads
+from assessor.recruiter.services.privacy import delete_expired, expired_invitations
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_SECONDS = 5.0
@@ -57,7 +57,7 @@ def sweep_retention(app) -> int:
 def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_scored=None) -> int:
     """Run until ``stop`` is set (or with ``burst``, until the queue is empty); returns jobs run."""
     if scorer is None:
-        from .services.scoring import make_scorer
+        from assessor.queue.scorer import make_scorer
 
         scorer = make_scorer(app.config)
     policy, owner = policy_from(app.config), worker_name()

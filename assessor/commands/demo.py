@@ -8,10 +8,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import migrate, question_banks
-from ..db import database, utcnow
-from ..services.attempts import Limits
-from ..services.demo import load_demo
+from assessor import migrate, question_banks
+from assessor.candidate.attempts import Limits
+from assessor.db import database, utcnow
+from assessor.recruiter.services.demo import load_demo
 
 
 @click.command("demo")

@@ -8,11 +8,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..db import database
-from ..errors import InvalidInput
-from ..models import ROLES
-from ..services.recruiters import create_user, get_or_create_organisation
-from .schema import needs_schema
+from assessor.commands.schema import needs_schema
+from assessor.db import database
+from assessor.errors import InvalidInput
+from assessor.models import ROLES
+from assessor.recruiter.services.recruiters import create_user, get_or_create_organisation
 
 
 @click.group()

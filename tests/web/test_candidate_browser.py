@@ -458,7 +458,7 @@ def test_screen_readers_hear_the_time_warnings(page: Page, live_server, invite, 
 def test_extra_time_given_by_the_recruiter_reaches_the_open_page(
     page: Page, live_server, app, invite, clock, clocks
 ):
-    from assessor.services.invitations import give_extra_time
+    from assessor.candidate.invitations import give_extra_time
 
     invitation, token = invite()
     page.clock.install()

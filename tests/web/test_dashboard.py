@@ -13,8 +13,12 @@ import pytest
 from sqlalchemy import insert, update
 
 from assessor.models import Attempt, AttemptEvent, Bank, Invitation, Score
-from assessor.services.attempt_filters import PAGE_SIZE, AttemptFilters, parse_attempt_filters
-from assessor.services.pass_marks import pass_mark_result
+from assessor.recruiter.services.attempt_filters import (
+    PAGE_SIZE,
+    AttemptFilters,
+    parse_attempt_filters,
+)
+from assessor.scoring.pass_marks import pass_mark_result
 from tests.conftest import T0, login, make_user
 
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
