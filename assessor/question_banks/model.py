@@ -8,6 +8,8 @@ from typing import Any, Union
 
 import cattrs
 
+from assessor.structured import fill_missing
+
 LANGUAGES = ("en-US", "en-GB", "fr")
 TASK_KINDS = ("email", "chat", "form", "correction", "typing")
 TONES = ("formal", "friendly")
@@ -157,6 +159,8 @@ class Bank:
             problem = BankProblem("<snapshot>", None, None, f"has no readable schema ({version!r})")
             raise BankError([problem])
         fields = {key: value for key, value in data.items() if key != "schema"}
+        if version == 1:  # written by older code: what it did not write reads as its default
+            fields = fill_missing(fields, Bank, _task_type)
         try:
             return _converter.structure(fields, Bank)
         except (cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
@@ -165,6 +169,10 @@ class Bank:
 
 
 SNAPSHOT_SCHEMA = 2
+
+
+def _task_type(union: Any, data: Any) -> type | None:
+    return TASK_TYPES.get(data.get("kind")) if isinstance(data, Mapping) else None
 
 
 def _make_converter() -> cattrs.Converter:

@@ -12,8 +12,6 @@ branch on.
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +23,7 @@ from assessor.scoring.readability import ReadabilityScore
 from assessor.scoring.task import CorrectionResult, FormCompletion, ReplyCompletion
 from assessor.scoring.typing import TypingResult
 from assessor.scoring.vocabulary import VocabularyScore
+from assessor.structured import fill_missing
 
 SCHEMA = 2
 SUBSCORE_NAMES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -139,64 +138,9 @@ def _from_version_1(fields: dict[str, Any]) -> dict[str, Any]:
     field. What is missing (or null where a value is required), at any depth, reads as not
     measured: None where the field may be None, else zero, an empty text or an empty list."""
     present = {key: value for key, value in fields.items() if value is not None}
-    return _filled(
+    return fill_missing(
         {"level_is_estimate": True, "level_source": "overall score"} | present, ScoreCard
     )
-
-
-def _filled(data: Any, kind: Any) -> Any:
-    """``data`` with what ``kind`` (a dataclass, or a type that holds some) requires and does
-    not find filled in; what is there is left for the converter to check."""
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (typing.Union, types.UnionType):
-        if data is None:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _filled(data, inner[0]) if len(inner) == 1 else data
-    if dataclasses.is_dataclass(kind):
-        if not isinstance(data, Mapping):
-            return data
-        hints = typing.get_type_hints(kind)
-        known = {f.name: f for f in dataclasses.fields(kind)}
-        filled = {}
-        for name, value in data.items():
-            if name in known:
-                filled[name] = _filled(value, hints[name])
-        for name, f in known.items():
-            has_default = not (
-                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            )
-            if filled.get(name) is not None or (name in filled and _optional(hints[name])):
-                continue
-            if has_default:
-                filled.pop(name, None)  # the dataclass's own default
-            else:
-                filled[name] = None if _optional(hints[name]) else _not_measured(hints[name])
-        return filled
-    if origin is tuple and args and isinstance(data, list | tuple):
-        return [_filled(item, args[0]) for item in data]
-    return data
-
-
-def _optional(kind: Any) -> bool:
-    return typing.get_origin(kind) in (typing.Union, types.UnionType) and type(None) in (
-        typing.get_args(kind)
-    )
-
-
-def _not_measured(kind: Any) -> Any:
-    origin = typing.get_origin(kind) or kind
-    if dataclasses.is_dataclass(kind):
-        return _filled({}, kind)
-    if origin is bool:
-        return False
-    if origin in (int, float):
-        return 0
-    if origin is str:
-        return ""
-    if origin in (tuple, list):
-        return []
-    return {}  # mappings
 
 
 def _make_converter() -> cattrs.Converter:

@@ -18,6 +18,7 @@ from assessor.recruiter.services.attempt_filters import (
     AttemptFilters,
     parse_attempt_filters,
 )
+from assessor.scoring.card import read_card
 from assessor.scoring.pass_marks import pass_mark_result
 from tests.conftest import T0, login, make_user
 
@@ -478,11 +479,10 @@ def card(overall, *typing):
         ({"overall": float("nan")}, None, None),
         ({}, None, None),
         (None, None, None),
-        ("not a card", None, None),
     ],
 )
 def test_pass_mark_result(score_card, marks, expected):
-    assert pass_mark_result(score_card, marks) == expected
+    assert pass_mark_result(read_card(score_card), marks) == expected
 
 
 def test_pass_marks_come_from_the_config_per_bank(app, recruiter_client, bank, add):
