@@ -160,6 +160,9 @@ class Bank:
             raise BankError([problem])
         fields = {key: value for key, value in data.items() if key != "schema"}
         if version == 1:  # written by older code: what it did not write reads as its default
+            if not isinstance(fields.get("tasks"), list):
+                problem = BankProblem("<snapshot>", None, None, "is not a bank snapshot (no tasks)")
+                raise BankError([problem])
             fields = fill_missing(fields, Bank, _task_type)
         try:
             return _converter.structure(fields, Bank)

@@ -450,10 +450,11 @@ STRICT = {"overall": 65, "typing_wpm": 30, "typing_accuracy": 0.9, "review_margi
 
 def card(overall, *typing):
     tasks = [
-        {"task_id": f"t{i}", "typing": {"net_wpm": w, "accuracy": a}}
+        {"task_id": f"t{i}", "kind": "typing", "score": 0, "typing": {"net_wpm": w, "accuracy": a}}
         for i, (w, a) in enumerate(typing)
     ]
-    return {"overall": overall, "tasks": tasks + [{"task_id": "email", "typing": None}]}
+    email = {"task_id": "email", "kind": "email", "score": 0, "typing": None}
+    return read_card({"overall": overall, "tasks": [*tasks, email]})
 
 
 @pytest.mark.parametrize(
@@ -475,14 +476,13 @@ def card(overall, *typing):
         (card(66), {"overall": 70}, "review"),
         (card(66), {"overall": 70, "review_margin": 0}, "fail"),
         (card(90), {"overall": "high"}, "pass"),  # a broken mark falls back to the default
-        ({"overall": None}, STRICT, None),
-        ({"overall": float("nan")}, None, None),
-        ({}, None, None),
+        (card(float("nan")), None, None),  # no usable score, no verdict
+        (None, STRICT, None),  # no card yet
         (None, None, None),
     ],
 )
 def test_pass_mark_result(score_card, marks, expected):
-    assert pass_mark_result(read_card(score_card), marks) == expected
+    assert pass_mark_result(score_card, marks) == expected
 
 
 def test_pass_marks_come_from_the_config_per_bank(app, recruiter_client, bank, add):
