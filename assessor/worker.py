@@ -32,7 +32,7 @@ def sweep(app) -> int:
     cfg = app.config
     limits = Limits(cfg["GRACE_SECONDS"], cfg["ANSWER_MAX_BYTES"], cfg["EVENTS_MAX_PER_SAVE"])
     clock = cfg.get("CLOCK", utcnow)
-    with database(app).WriteSession.begin() as session:
+    with database(app).WriteSession() as session:  # sweep_overdue commits both
         delete_stale_uploads(session, clock())  # unimported CSV uploads hold names and e-mails
         return sweep_overdue(session, clock(), limits)
 
@@ -50,7 +50,7 @@ def sweep_retention(app) -> int:
     with db.Session() as session:  # most sweeps find nothing: no write lock for them
         if not expired_invitations(session, clock()):
             return 0
-    with db.WriteSession.begin() as session:
+    with db.WriteSession() as session:  # a use case: it commits
         return delete_expired(session, clock())
 
 

@@ -7,6 +7,7 @@ others, and a change in the recruiter's pages cannot break a candidate's save.""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,19 @@ def test_every_path_has_its_views_services_and_templates_together():
     assert (PACKAGE / "recruiter" / "templates" / "review" / "attempt.html").exists()
     assert (PACKAGE / "queue" / "jobs.py").exists()
     assert not (PACKAGE / "services").exists()  # no flat list of use cases any more
+
+
+VIEWS = sorted(
+    [PACKAGE / "candidate" / "views.py", *(PACKAGE / "recruiter" / "views").glob("*.py")]
+)
+# _open ends the request's read transaction before finalising an overdue attempt in a write
+# transaction of its own (SQLite allows one writer): it releases, it does not decide.
+RELEASES = {"candidate/views.py": 1}
+
+
+@pytest.mark.parametrize("path", VIEWS, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_views_leave_their_transactions_to_the_use_cases(path):
+    """Services own their transactions (`assessor.db.use_case`): a view parses, calls, renders."""
+    source = path.read_text(encoding="utf-8")
+    ends = re.findall(r"\.(?:commit|rollback)\(\)", source)
+    assert len(ends) == RELEASES.get(str(path.relative_to(PACKAGE)), 0), ends

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assessor.candidate.invitations import INVALID_LINK, check_usable, find_invitation, hash_token
+from assessor.db import use_case
 from assessor.errors import (
     N_,
     AnswerTooLarge,
@@ -75,12 +76,14 @@ def needs_finalising(attempt: Attempt | None, now: datetime, limits: Limits) -> 
     )
 
 
+@use_case
 def finalise_overdue(session: Session, attempt_id: int, now: datetime, limits: Limits) -> None:
     attempt = _lock(session, attempt_id)
     if needs_finalising(attempt, now, limits):
         _finalise(session, attempt, now, by="sweeper")
 
 
+@use_case
 def start_attempt(session: Session, token: str, *, consent: bool, now: datetime, limits: Limits):
     """Start (or, for a second click or a second tab, return) the attempt of an invitation."""
     invitation = find_invitation(session, token)
@@ -144,11 +147,12 @@ def attempt_by_token(session: Session, token: str, *, lock: bool = False) -> Att
     return attempt
 
 
+@use_case
 def save_answers(session, attempt, payload, *, now: datetime, limits: Limits) -> dict:
     """Store one autosave batch; each part keeps the highest revision it has seen.
 
     ``attempt`` is an id, or an Attempt already locked in this transaction. An overdue attempt
-    is finalised in the caller's transaction before AttemptClosed is raised: commit first."""
+    is finalised before AttemptClosed is raised, and that stays (`keeps_changes`)."""
     revision, answers, events = _parse_batch(payload, limits)
     if not isinstance(attempt, Attempt):
         attempt = _lock(session, attempt)
@@ -161,6 +165,7 @@ def save_answers(session, attempt, payload, *, now: datetime, limits: Limits) ->
     return {"saved": True, "revision": revision, "saved_at": now.isoformat()}
 
 
+@use_case
 def submit_attempt(session, attempt_id: int, payload, *, now: datetime, limits: Limits) -> dict:
     """Submit once: a double click, two requests at once or a retry give one submission."""
     attempt = _lock(session, attempt_id)
@@ -228,6 +233,7 @@ def _finalise(session: Session, attempt: Attempt, now: datetime, *, by: str) -> 
     session.refresh(attempt)
 
 
+@use_case
 def sweep_overdue(session: Session, now: datetime, limits: Limits) -> int:
     """Finalise attempts whose candidate never came back, from their last save."""
     cutoff = now - timedelta(seconds=limits.grace_seconds)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from assessor.db import use_case
 from assessor.errors import N_, InvalidInput, InvitationGone, InvitationNotFound, NotFound
 from assessor.models import Attempt, AttemptState, Bank, Invitation
 
@@ -29,6 +30,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@use_case
 def create_invitation(
     session: Session,
     *,
@@ -153,6 +155,7 @@ def scoped_invitation(session: Session, organisation_id: int, invitation_id: int
     return invitation
 
 
+@use_case
 def give_extra_time(session: Session, invitation: Invitation, minutes: int, now: datetime) -> None:
     """An accommodation: more time for one candidate, before or during the attempt."""
     limit = {"max": MAX_EXTRA_MINUTES}
@@ -170,6 +173,7 @@ def give_extra_time(session: Session, invitation: Invitation, minutes: int, now:
         attempt.deadline_at = attempt.deadline_at + timedelta(minutes=minutes)
 
 
+@use_case
 def revoke_invitation(invitation: Invitation, now: datetime) -> None:
     if invitation.attempt is not None:
         raise InvalidInput(
@@ -178,6 +182,7 @@ def revoke_invitation(invitation: Invitation, now: datetime) -> None:
     invitation.revoked_at = invitation.revoked_at or now
 
 
+@use_case
 def resend_invitation(
     session: Session, invitation: Invitation, now: datetime, valid_days: int
 ) -> str:

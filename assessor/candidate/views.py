@@ -10,7 +10,7 @@ from assessor.candidate.attempts import Limits
 from assessor.candidate.invitations import check_usable, find_invitation
 from assessor.clock import now
 from assessor.db import database, get_session
-from assessor.errors import N_, AttemptClosed, InvalidInput, WordLimitProblems
+from assessor.errors import N_, InvalidInput
 from assessor.i18n import locale_for_language
 from assessor.models import Answer, Attempt, AttemptState, Invitation
 
@@ -33,7 +33,7 @@ def _open(token: str) -> Invitation:
     if attempts.needs_finalising(invitation.attempt, now(), _limits()):
         attempt_id = invitation.attempt.id
         session.rollback()  # release this request's transaction (and its lock on SQLite)
-        with database().WriteSession.begin() as writer:
+        with database().WriteSession() as writer:
             attempts.finalise_overdue(writer, attempt_id, now(), _limits())
         invitation = find_invitation(session, token, with_attempt=True)
         session.refresh(invitation.attempt)
@@ -89,7 +89,6 @@ def start(token: str):
         check_usable(invitation, now())
         return _landing_page(invitation, token, consent_missing=True), 400
     attempts.start_attempt(session, token, consent=consent, now=now(), limits=_limits())
-    session.commit()
     return redirect(url_for("candidate.landing", token=token), code=303)
 
 
@@ -97,12 +96,7 @@ def start(token: str):
 def save(token: str):
     session = get_session()
     attempt = _started(token, lock=True)
-    try:
-        result = attempts.save_answers(session, attempt, _json(), now=now(), limits=_limits())
-    except AttemptClosed:
-        session.commit()  # an overdue attempt was just finalised from its last save
-        raise
-    session.commit()
+    result = attempts.save_answers(session, attempt, _json(), now=now(), limits=_limits())
     return jsonify(result | _clock(attempt))
 
 
@@ -110,12 +104,7 @@ def save(token: str):
 def submit(token: str):
     session = get_session()
     attempt = _started(token)
-    try:
-        result = attempts.submit_attempt(session, attempt.id, _json(), now=now(), limits=_limits())
-    except WordLimitProblems:
-        session.commit()  # keep the answers this request carried; only the submission waits
-        raise
-    session.commit()
+    result = attempts.submit_attempt(session, attempt.id, _json(), now=now(), limits=_limits())
     return jsonify(result | {"redirect": url_for("candidate.done", token=token)})
 
 

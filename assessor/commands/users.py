@@ -38,7 +38,7 @@ def recruiters() -> None:
 def create(email: str, name: str, organisation: str, role: str, password: str) -> None:
     """Create a recruiter (or an admin) in an organisation."""
     try:
-        with database(current_app).WriteSession.begin() as session:
+        with database(current_app).WriteSession() as session:  # create_user commits
             org = get_or_create_organisation(session, organisation)
             user = create_user(
                 session, organisation=org, email=email, name=name, password=password, role=role

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from assessor.db import use_case
 from assessor.errors import N_, InvalidInput, NotFound
 from assessor.models import (
     Attempt,
@@ -89,6 +90,7 @@ def check_url(url: str, *, allow_private: bool) -> str:
     return url
 
 
+@use_case
 def create_endpoint(
     session: Session,
     organisation_id: int,
@@ -123,11 +125,13 @@ def scoped_endpoint(session: Session, organisation_id: int, endpoint_id: int) ->
     return endpoint
 
 
+@use_case
 def set_active(endpoint: WebhookEndpoint, active: bool) -> None:
     """A disabled endpoint gets no new events; its pending deliveries wait until it is enabled."""
     endpoint.active = active
 
 
+@use_case
 def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
     """The endpoint and its delivery log go together."""
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
@@ -249,6 +253,7 @@ def delivery_log(session: Session, organisation_id: int, page: int = 1) -> LogPa
     return LogPage(list(session.scalars(stmt)), page, pages, total)
 
 
+@use_case
 def retry_now(session: Session, organisation_id: int, delivery_id: int, now: datetime) -> bool:
     """Send a failed (or waiting) delivery again at once: one more try; if it fails after the
     last scheduled try, it is failed again. False when there is nothing to retry."""

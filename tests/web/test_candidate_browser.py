@@ -465,7 +465,7 @@ def test_extra_time_given_by_the_recruiter_reaches_the_open_page(
     start_test(page, f"{live_server}/t/{token}")
     expect(page.locator("#timer")).to_have_text(re.compile(r"^(45:00|44:5\d)$"))
 
-    with database(app).WriteSession.begin() as session:
+    with database(app).WriteSession() as session:  # a use case: it commits
         from assessor.models import Invitation
 
         give_extra_time(session, session.get(Invitation, invitation.id), 20, clock())

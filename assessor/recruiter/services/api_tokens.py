@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from assessor.db import use_case
 from assessor.errors import N_, InvalidInput, NotFound
 from assessor.models import ApiToken, User
 
@@ -43,6 +44,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@use_case
 def create_token(session: Session, user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with the secret, which is never stored in clear."""
     name = " ".join((name or "").split())
@@ -85,6 +87,7 @@ def scoped_token(session: Session, user: User, token_id: int) -> ApiToken:
     return token
 
 
+@use_case
 def revoke_token(token: ApiToken, now: datetime) -> None:
     """Idempotent: revoking a revoked token keeps its first revocation time."""
     token.revoked_at = token.revoked_at or now
@@ -111,6 +114,7 @@ def authenticate(session: Session, secret: str | None, now: datetime) -> ApiIden
     return ApiIdentity(token.id, user.id, token.organisation_id, due)
 
 
+@use_case
 def record_use(session: Session, token_id: int, now: datetime) -> None:
     """Set last_used_at unless another request did within the last minute (one UPDATE, so
     concurrent requests of one token write it once); the caller commits."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from assessor.db import use_case
 from assessor.errors import InvalidInput, NotFound
 from assessor.models import AuditEntry, Bank, Organisation
 from assessor.question_banks import Bank as BankDefinition
@@ -53,6 +54,7 @@ def organisation_bank_versions(session: Session, organisation_id: int) -> list[B
     return list(session.scalars(stmt.order_by(Bank.slug, Bank.version.desc())))
 
 
+@use_case
 def set_bank_active(
     session: Session, organisation_id: int, bank_id: int, active: bool, *, user_id: int, now
 ) -> Bank:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from assessor.candidate import attempts
 from assessor.candidate.invitations import create_invitation
+from assessor.db import use_case
 from assessor.models import Bank, Invitation, User
 from assessor.recruiter.services.banks import import_bank
 from assessor.recruiter.services.recruiters import create_user, get_or_create_organisation
@@ -32,6 +33,7 @@ class DemoResult:
     finished: int
 
 
+@use_case
 def load_demo(session: Session, banks: list, *, now: datetime, limits) -> DemoResult:
     org = get_or_create_organisation(session, DEMO_ORGANISATION)
     for bank in banks:

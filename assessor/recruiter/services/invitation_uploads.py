@@ -21,6 +21,7 @@ from assessor.candidate.invitations import (
     check_valid_days,
     new_invitation,
 )
+from assessor.db import use_case
 from assessor.errors import N_, InvalidInput, NotFound
 from assessor.models import Attempt, AttemptState, Bank, Invitation, InvitationUpload
 
@@ -207,6 +208,7 @@ def _file_problem(message: str, **params) -> InvalidInput:
     return InvalidInput(message, params, problems=[(message, params)])
 
 
+@use_case
 def create_upload(
     session: Session,
     *,
@@ -295,6 +297,7 @@ def bad_rows(upload: InvitationUpload) -> list[dict]:
     return [row for row in upload.rows if row["problems"]]
 
 
+@use_case
 def import_upload(
     session: Session,
     upload: InvitationUpload,
@@ -305,7 +308,7 @@ def import_upload(
 ) -> list[tuple[Invitation, str]]:
     """Create every invitation of a clean upload and delete the upload, all or nothing.
 
-    The caller commits; any error leaves the session to be rolled back, with nothing created.
+    Any error rolls back, with nothing created.
     """
     check_valid_days(valid_days)
     if bad_rows(upload):

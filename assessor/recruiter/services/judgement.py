@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from assessor.db import use_case
 from assessor.errors import N_, InvalidInput, NotFound
 from assessor.models import (
     OVERRIDABLE,
@@ -108,6 +109,7 @@ def audit_log(session: Session, organisation_id: int, attempt_id: int) -> list[A
     return [AuditLine(entry, name) for entry, name in rows]
 
 
+@use_case
 def override_score(
     session: Session,
     organisation_id: int,
@@ -139,6 +141,7 @@ def override_score(
     return current
 
 
+@use_case
 def remove_override(
     session: Session,
     organisation_id: int,
@@ -163,6 +166,7 @@ def remove_override(
     return current
 
 
+@use_case
 def rate_attempt(
     session: Session,
     organisation_id: int,

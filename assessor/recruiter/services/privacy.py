@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from assessor.candidate.invitations import scoped_invitation
+from assessor.db import use_case
 from assessor.errors import N_, InvalidInput
 from assessor.models import (
     Answer,
@@ -45,6 +46,7 @@ _ATTEMPT_CHILDREN = (
 )
 
 
+@use_case
 def delete_candidate(
     session: Session,
     organisation_id: int,
@@ -106,6 +108,7 @@ def parse_retention(raw: str | None) -> int | None:
     return int(value)
 
 
+@use_case
 def set_retention(
     session: Session, organisation: Organisation, days: int | None, *, user_id: int, now: datetime
 ) -> bool:
@@ -158,6 +161,7 @@ def expired_invitations(
     return found
 
 
+@use_case
 def delete_expired(session: Session, now: datetime) -> int:
     """The retention sweep: delete every candidate past their organisation's retention period."""
     expired = expired_invitations(session, now)

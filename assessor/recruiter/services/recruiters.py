@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessor.candidate.invitations import _EMAIL_RE
+from assessor.db import use_case
 from assessor.errors import N_, InvalidInput
 from assessor.models import ROLES, Bank, Organisation, User
 from assessor.security import hash_password, password_problem, verify_password
@@ -31,6 +32,7 @@ def get_or_create_organisation(session: Session, name: str) -> Organisation:
     return org
 
 
+@use_case
 def create_user(session, *, organisation: Organisation, email, name, password, role) -> User:
     email = (email or "").strip().lower()
     problems: list[tuple[str, dict]] = []  # (message, params): translated where shown
@@ -59,6 +61,7 @@ def create_user(session, *, organisation: Organisation, email, name, password, r
     return user
 
 
+@use_case
 def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
     global _DUMMY_HASH
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))

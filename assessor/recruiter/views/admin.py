@@ -31,7 +31,6 @@ def settings():
         return _settings_page(raw[:20]), 400
     if privacy.set_retention(session, organisation, days, user_id=current_user.id, now=now()):
         due = len(privacy.expired_invitations(session, now(), organisation.id))
-        session.commit()
         flash(_("The settings are saved."), "info")
         if due:
             flash(
@@ -64,7 +63,6 @@ def bank_active(bank_id: int):
     bank = bank_service.set_bank_active(
         session, current_user.organisation_id, bank_id, active, user_id=current_user.id, now=now()
     )
-    session.commit()
     if active:
         flash(_("%(title)s version %(v)s is offered.", title=bank.title, v=bank.version), "info")
     else:

@@ -95,7 +95,6 @@ def _authenticate():
     if identity.touch_due:
         with db.WriteSession() as session:
             api_tokens.record_use(session, identity.token_id, moment)
-            session.commit()
     g.api = identity
     return None
 
@@ -162,7 +161,6 @@ def create_invitation():
         )
     except InvalidInput as exc:  # the service's checks of name and e-mail: also field problems
         raise InvalidRequest(exc.template, exc.params, **exc.details) from exc
-    session.commit()
     link = url_for("candidate.landing", token=token, _external=True)
     return jsonify(_invitation_body(invitation, link)), 201
 

@@ -41,13 +41,11 @@ def create():
             db, current_user, request.form.get("name", "")[:1000], now()
         )
     except InvalidInput as exc:
-        db.rollback()
         flash(_(exc.template), "error")
         tokens = api_tokens.visible_tokens(db, current_user)
         return render_template(
             "api_tokens/index.html", tokens=tokens, secret=None, form=request.form
         ), 400
-    db.commit()
     session[_NEW_SECRET] = {"id": token.id, "secret": secret}
     return redirect(url_for("api_tokens.index"), 303)
 
@@ -58,6 +56,5 @@ def revoke(token_id: int):
     db = get_session()
     token = api_tokens.scoped_token(db, current_user, token_id)
     api_tokens.revoke_token(token, now())
-    db.commit()
     flash(_("The API token “%(name)s” is revoked.", name=token.name), "info")
     return redirect(url_for("api_tokens.index"))

@@ -33,7 +33,6 @@ def login():
     if user is None:
         flash(_("The e-mail address or the password is not right."), "error")
         return render_template("auth/login.html", email=email), 401
-    session.commit()
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))
 

@@ -11,10 +11,14 @@ from flask_login import current_user, login_required
 from assessor.candidate import invitations
 from assessor.clock import now
 from assessor.db import get_session
-from assessor.errors import InvalidInput, NotFound
-from assessor.models import Attempt
-from assessor.queue import jobs
-from assessor.recruiter.services import attempt_filters, attempt_list, invitation_mail, recruiters
+from assessor.errors import InvalidInput
+from assessor.recruiter.services import (
+    attempt_filters,
+    attempt_list,
+    invitation_mail,
+    recruiters,
+    rescoring,
+)
 from assessor.recruiter.services.mailer import settings_from
 from assessor.recruiter.views.invitations import link_for, problem_texts, whole_number
 
@@ -87,7 +91,6 @@ def invite():
             extra_minutes=whole_number(form.get("extra_minutes") or "0", _("The extra time")),
         )
     except InvalidInput as exc:
-        session.rollback()
         for problem in problem_texts(exc):
             flash(problem, "error")
         return render_template("dashboard/invite.html", banks=banks, form=form), 400
@@ -103,7 +106,6 @@ def extra_time(invitation_id: int):
     invitation = invitations.scoped_invitation(session, current_user.organisation_id, invitation_id)
     minutes = whole_number(request.form.get("minutes"), _("The extra time"))
     invitations.give_extra_time(session, invitation, minutes, now())
-    session.commit()
     flash(
         _(
             "%(minutes)s extra minutes given to %(name)s.",
@@ -121,7 +123,6 @@ def revoke(invitation_id: int):
     session = get_session()
     invitation = invitations.scoped_invitation(session, current_user.organisation_id, invitation_id)
     invitations.revoke_invitation(invitation, now())
-    session.commit()
     flash(_("The link for %(name)s is revoked.", name=invitation.candidate_name), "info")
     return redirect(url_for("dashboard.index"))
 
@@ -129,14 +130,9 @@ def revoke(invitation_id: int):
 @bp.post("/dashboard/attempts/<int:attempt_id>/rescore")
 @login_required
 def rescore(attempt_id: int):
-    session = get_session()
-    attempt = session.get(Attempt, attempt_id)
-    if attempt is None or attempt.organisation_id != current_user.organisation_id:
-        raise NotFound("No such attempt.")
-    if jobs.requeue(session, attempt.id, now()):
+    if rescoring.rescore_attempt(get_session(), current_user.organisation_id, attempt_id, now()):
         flash(_("Scoring queued again."), "info")
-    session.commit()
-    return redirect(url_for("review.attempt", attempt_id=attempt.id))
+    return redirect(url_for("review.attempt", attempt_id=attempt_id))
 
 
 @bp.route("/dashboard/users", methods=["GET", "POST"])
@@ -154,13 +150,11 @@ def users():
                 role=request.form.get("role", "recruiter"),
             )
         except InvalidInput as exc:
-            session.rollback()
             for problem in problem_texts(exc):
                 flash(problem, "error")
             return render_template(
                 "dashboard/users.html", users=_org_users(session), form=request.form
             ), 400
-        session.commit()
         flash(_("User created."), "info")
         return redirect(url_for("dashboard.users"))
     return render_template("dashboard/users.html", users=_org_users(session), form={})

@@ -39,9 +39,7 @@ def upload():
             now=now(),
         )
     except InvalidInput as exc:
-        session.rollback()
         return render_template("invitations/upload.html", problems=problem_texts(exc)), 400
-    session.commit()
     return redirect(url_for("invitations.preview", upload_id=upload.id), 303)
 
 
@@ -80,7 +78,6 @@ def import_upload(upload_id: int):
             valid_days=whole_number(request.form.get("valid_days"), _("The number of days")),
         )
     except InvalidInput as exc:
-        session.rollback()
         for problem in problem_texts(exc):
             flash(problem, "error")
         return _preview(upload, 400)

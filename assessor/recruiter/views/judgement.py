@@ -13,8 +13,7 @@ from flask_login import current_user, login_required
 from assessor.clock import now
 from assessor.db import get_session
 from assessor.errors import InvalidInput
-from assessor.queue import jobs
-from assessor.recruiter.services import attempt_list, comparison, judgement
+from assessor.recruiter.services import attempt_list, comparison, judgement, rescoring
 from assessor.recruiter.views.dashboard import admin_required
 
 bp = Blueprint("judgement", __name__, template_folder="../templates")
@@ -72,10 +71,8 @@ def _change(attempt_id: int, action, done: str, **fields):
             **fields,
         )
     except InvalidInput as exc:
-        session.rollback()
         flash(_(exc.template, **exc.params), "error")
     else:
-        session.commit()
         flash(done if changed is not None else _("Nothing changed."), "info")
     return redirect(url_for("review.attempt", attempt_id=attempt_id, _anchor="judgement"))
 
@@ -106,9 +103,6 @@ def rescore_bank():
     if slug not in attempt_list.bank_choices(session, current_user.organisation_id):
         flash(_("Choose the test to score again."), "error")
         return redirect(url_for("dashboard.index"))
-    queued = jobs.requeue_many(
-        session, now(), bank_slug=slug, organisation_id=current_user.organisation_id
-    )
-    session.commit()
+    queued = rescoring.rescore_bank(session, current_user.organisation_id, slug, now())
     flash(_("%(n)s attempts are queued to be scored again.", n=queued), "info")
     return redirect(url_for("dashboard.index"))

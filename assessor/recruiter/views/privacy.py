@@ -25,6 +25,5 @@ def delete_candidate(invitation_id: int):
     privacy.delete_candidate(
         session, current_user.organisation_id, invitation_id, user_id=current_user.id, now=now()
     )
-    session.commit()
     flash(_("%(name)s and everything recorded about them are deleted.", name=name), "info")
     return redirect(url_for("dashboard.index"))

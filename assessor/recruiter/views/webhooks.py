@@ -37,10 +37,8 @@ def create():
             allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"],
         )
     except InvalidInput as exc:
-        session.rollback()
         flash(_(exc.template, **exc.params), "error")
         return _page(form=request.form), 400
-    session.commit()
     flash(_("Endpoint added. Its signing secret is shown below."), "info")
     return redirect(url_for("webhooks.index"))
 
@@ -51,7 +49,6 @@ def set_active(endpoint_id: int):
     session = get_session()
     endpoint = webhooks.scoped_endpoint(session, current_user.organisation_id, endpoint_id)
     webhooks.set_active(endpoint, request.form.get("active") == "1")
-    session.commit()
     flash(_("Endpoint enabled.") if endpoint.active else _("Endpoint disabled."), "info")
     return redirect(url_for("webhooks.index"))
 
@@ -62,7 +59,6 @@ def delete(endpoint_id: int):
     session = get_session()
     endpoint = webhooks.scoped_endpoint(session, current_user.organisation_id, endpoint_id)
     webhooks.delete_endpoint(session, endpoint)
-    session.commit()
     flash(_("Endpoint and its delivery log deleted."), "info")
     return redirect(url_for("webhooks.index"))
 
@@ -75,7 +71,6 @@ def retry(delivery_id: int):
         flash(_("The delivery will be sent again in a moment."), "info")
     else:
         flash(_("This delivery is not waiting or failed: nothing to retry."), "error")
-    session.commit()
     return redirect(url_for("webhooks.index", page=request.args.get("page", type=int)))
 
 
