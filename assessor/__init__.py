@@ -11,9 +11,9 @@ import os
 def create_app(test_config: dict | None = None):
     from flask import Flask
 
-    from . import config, db, i18n, redaction, security
-    from .cli import register_commands
-    from .web import register_blueprints
+    from assessor import config, db, i18n, redaction, security
+    from assessor.cli import register_commands
+    from assessor.web import register_blueprints
 
     redaction.install()
     instance_path = os.environ.get("ASSESSOR_INSTANCE_PATH") or None

@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import FlaskGroup
 
-from . import create_app
-from .config import ConfigError
+from assessor import create_app
+from assessor.config import ConfigError
 
 
 @click.group(
@@ -33,7 +33,7 @@ def main() -> None:
 
 def register_commands(app) -> None:
     """Commands are attached to the app, so that ``flask --app assessor`` has them too."""
-    from .commands import COMMANDS
+    from assessor.commands import COMMANDS
 
     for command in COMMANDS:
         app.cli.add_command(command)

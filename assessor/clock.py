@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from .db import utcnow
+from assessor.db import utcnow
 
 
 def now() -> datetime:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, object_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -132,3 +135,39 @@ def _close_session(exc) -> None:
         if exc is not None:
             session.rollback()
         session.close()
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def use_case(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A use case owns its transaction: its first argument is the session (or an object of
+    it), and when the
+    outermost use case on that session returns, its work is committed; when it raises, rolled
+    back, unless the exception says that what was done before it stays (``keeps_changes``: an
+    overdue attempt finalised by its last save, the answers sent with a submission that
+    waits). A use case that calls another commits once, at the end. Views only call them."""
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        first = args[0]  # the session, or a mapped object of the session (its row changes)
+        session = first if isinstance(first, Session) else object_session(first)
+        depth = session.info.get("use_case_depth", 0)
+        session.info["use_case_depth"] = depth + 1
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as exc:
+            session.info["use_case_depth"] = depth
+            if depth == 0:
+                if getattr(exc, "keeps_changes", False):
+                    session.commit()
+                else:
+                    session.rollback()
+            raise
+        session.info["use_case_depth"] = depth
+        if depth == 0:
+            session.commit()
+        return result
+
+    return run

@@ -44,6 +44,7 @@ class AttemptClosed(AssessorError):
 
     status = 409
     code = "attempt_closed"
+    keeps_changes = True  # an overdue attempt is finalised before this is raised
 
 
 class AnswerTooLarge(AssessorError):
@@ -54,6 +55,7 @@ class AnswerTooLarge(AssessorError):
 class WordLimitProblems(AssessorError):
     status = 422
     code = "word_limits"
+    keeps_changes = True  # the answers sent with the submission are kept; it waits
 
 
 class InvalidInput(AssessorError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from .extensions import babel
+from assessor.extensions import babel
 
 
 def init_app(app) -> None:

@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from .db import Base, database
+from assessor.db import Base, database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,7 +37,7 @@ def upgrade(app, revision: str = "head") -> None:
 
 def drift(app) -> list:
     """Differences between the models and the migrated database (empty when in step)."""
-    from . import models  # noqa: F401
+    from assessor import models  # noqa: F401
 
     with database(app).engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import requests
 
-from .languagetool.server import CHECK_PARAMS
-from .question_banks import EmailTask
-from .scoring.engine import score_answer
+from assessor.languagetool.server import CHECK_PARAMS
+from assessor.question_banks import EmailTask
+from assessor.scoring.engine import score_answer
 
 SIZES = (50, 150, 400)
 _SENTENCE_END = re.compile(r"([.!?])(?=\s|$)")
@@ -106,7 +106,7 @@ def run_bench(
     adds our scoring with the language model."""
     reader = None
     if language_model:
-        from .scoring.language_model import engine_description, load_language_model
+        from assessor.scoring.language_model import engine_description, load_language_model
 
         reader = load_language_model(*language_model)
         echo(f"Language model: {engine_description(reader)}, {reader.threads} thread(s)")
@@ -194,8 +194,8 @@ _WORKER: _Runner | None = None
 
 def _start_worker(url: str, language_model: tuple[str, int] | None) -> None:
     global _WORKER
-    from .scoring.grammar import LanguageToolChecker
-    from .scoring.language_model import load_language_model
+    from assessor.scoring.grammar import LanguageToolChecker
+    from assessor.scoring.language_model import load_language_model
 
     reader = load_language_model(*language_model) if language_model else None
     _WORKER = _Runner(url, LanguageToolChecker([url]), reader)

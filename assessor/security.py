@@ -6,9 +6,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import request
 
-from .db import get_session
-from .errors import N_
-from .extensions import csrf, limiter, login_manager
+from assessor.db import get_session
+from assessor.errors import N_
+from assessor.extensions import csrf, limiter, login_manager
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
@@ -57,7 +57,7 @@ def init_app(app) -> None:
 
 
 def _load_user(user_id: str):
-    from .models import User
+    from assessor.models import User
 
     if not user_id.isdigit():
         return None

@@ -7,13 +7,13 @@ import logging
 import threading
 import time
 
-from .db import database, utcnow
-from .jobs import QueuePolicy, run_one, worker_name
-from .services.attempts import Limits, sweep_overdue
-from .services.invitation_uploads import delete_stale_uploads
-from .services.privacy import delete_expired, expired_invitations
-from .services.webhook_delivery import DeliveryPolicy, deliver_due
-from .services.webhooks import EventContext
+from assessor.candidate.attempts import Limits, sweep_overdue
+from assessor.db import database, utcnow
+from assessor.queue.jobs import QueuePolicy, run_one, worker_name
+from assessor.queue.webhook_delivery import DeliveryPolicy, deliver_due
+from assessor.queue.webhooks import EventContext
+from assessor.recruiter.services.invitation_uploads import delete_stale_uploads
+from assessor.recruiter.services.privacy import delete_expired, expired_invitations
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY_SECONDS = 5.0
@@ -32,7 +32,7 @@ def sweep(app) -> int:
     cfg = app.config
     limits = Limits(cfg["GRACE_SECONDS"], cfg["ANSWER_MAX_BYTES"], cfg["EVENTS_MAX_PER_SAVE"])
     clock = cfg.get("CLOCK", utcnow)
-    with database(app).WriteSession.begin() as session:
+    with database(app).WriteSession() as session:  # sweep_overdue commits both
         delete_stale_uploads(session, clock())  # unimported CSV uploads hold names and e-mails
         return sweep_overdue(session, clock(), limits)
 
@@ -50,14 +50,14 @@ def sweep_retention(app) -> int:
     with db.Session() as session:  # most sweeps find nothing: no write lock for them
         if not expired_invitations(session, clock()):
             return 0
-    with db.WriteSession.begin() as session:
+    with db.WriteSession() as session:  # a use case: it commits
         return delete_expired(session, clock())
 
 
 def work(app, stop: threading.Event, *, burst: bool = False, scorer=None, on_scored=None) -> int:
     """Run until ``stop`` is set (or with ``burst``, until the queue is empty); returns jobs run."""
     if scorer is None:
-        from .services.scoring import make_scorer
+        from assessor.queue.scorer import make_scorer
 
         scorer = make_scorer(app.config)
     policy, owner = policy_from(app.config), worker_name()

@@ -132,9 +132,9 @@ def start_attempts(instance: Instance, count: int, duration: float) -> None:
     from sqlalchemy import select
 
     from assessor import create_app
+    from assessor.candidate.attempts import Limits, start_attempt
     from assessor.db import database
     from assessor.models import Bank, Organisation
-    from assessor.services.attempts import Limits, start_attempt
 
     app = create_app()
     cfg = app.config
@@ -157,8 +157,8 @@ def start_attempts(instance: Instance, count: int, duration: float) -> None:
 def invitations(session, bank, count: int, label: str, extra_minutes: int):
     """``count`` invitations to ``bank`` (candidates ``<label>-<n>``), committed 200 at a time;
     yields each one's token and when it was made."""
+    from assessor.candidate.invitations import create_invitation
     from assessor.db import utcnow
-    from assessor.services.invitations import create_invitation
 
     for i in range(count):
         now = utcnow()

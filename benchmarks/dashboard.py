@@ -40,9 +40,9 @@ from assessor import create_app, migrate  # noqa: E402
 from assessor.db import database  # noqa: E402
 from assessor.models import Attempt, AttemptEvent, Invitation, Score, ScoreOverride  # noqa: E402
 from assessor.question_banks import load_bank  # noqa: E402
-from assessor.services.banks import import_bank  # noqa: E402
-from assessor.services.exports import export_rows, write_csv, write_xlsx  # noqa: E402
-from assessor.services.recruiters import create_user, get_or_create_organisation  # noqa: E402
+from assessor.recruiter.services.banks import import_bank  # noqa: E402
+from assessor.recruiter.services.exports import export_rows, write_csv, write_xlsx  # noqa: E402
+from assessor.recruiter.services.recruiters import create_user, get_or_create_organisation  # noqa: E402
 
 PASSWORD = "benchmark password 123"  # noqa: S105 (a throw-away instance)
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -203,7 +203,7 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
 def prepare(system: System) -> None:
     """Migrate, load the bank and add the ATS's webhook endpoint."""
     from assessor.db import utcnow
-    from assessor.services.webhooks import create_endpoint
+    from assessor.queue.webhooks import create_endpoint
 
     autosave.reset_schema(system.instance.url)
     run_cli(system.instance, "db", "upgrade")
@@ -600,8 +600,8 @@ def check(system: System, result: ShardResult) -> Verdict:
     """Every acknowledged save stored as acknowledged; every submitted attempt scored once."""
     from sqlalchemy import select
 
+    from assessor.candidate.invitations import hash_token
     from assessor.models import Answer, Attempt, Invitation, Score, ScoringJob
-    from assessor.services.invitations import hash_token
 
     with _engine(system).connect() as connection:
         stored = {

@@ -14,11 +14,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from assessor import create_app
+from assessor.candidate.invitations import create_invitation
 from assessor.db import Base, database
 from assessor.question_banks import load_bank
-from assessor.services.banks import import_bank
-from assessor.services.invitations import create_invitation
-from assessor.services.recruiters import create_user, get_or_create_organisation
+from assessor.recruiter.services.banks import import_bank
+from assessor.recruiter.services.recruiters import create_user, get_or_create_organisation
 
 pytest_plugins = [
     "tests.plugins.languagetool_server",

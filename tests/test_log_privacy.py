@@ -129,8 +129,8 @@ def test_a_whole_candidate_journey_logs_no_token_address_or_answer(
 def test_a_real_worker_process_logs_no_answer_or_address(
     db_session, invite, clock, languagetool_url, database_url, tmp_path
 ):
-    from assessor.services import attempts
-    from assessor.services.attempts import Limits
+    from assessor.candidate import attempts
+    from assessor.candidate.attempts import Limits
 
     limits = Limits(grace_seconds=30, answer_max_bytes=1_000_000, events_max=500)
     _, token = invite(email=EMAIL)

@@ -67,3 +67,27 @@ def test_a_score_keeps_its_subscore_columns_in_step_with_its_card():
     )
     score.card = {"subscores": {"grammar": 55.5}}
     assert score.grammar == 55.5
+
+
+def test_the_database_refuses_a_state_that_does_not_exist(app, db_session, invite, clock):
+    """CHECK constraints (migration 0003, both databases): a state written around the models,
+    by SQL or by another program, is refused too."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from assessor.candidate import attempts
+    from assessor.models import Attempt, AttemptState, JobState
+
+    _, token = invite()
+    limits = attempts.Limits(30, 1_000_000, 500)
+    attempt = attempts.start_attempt(db_session, token, consent=True, now=clock(), limits=limits)
+    db_session.commit()
+    assert db_session.get(Attempt, attempt.id).state is AttemptState.IN_PROGRESS
+    attempts.submit_attempt(db_session, attempt.id, {"confirm": True}, now=clock(), limits=limits)
+    db_session.commit()
+    job_state = db_session.scalar(sa.text("SELECT state FROM scoring_job"))
+    assert job_state == JobState.PENDING
+    for table, column in (("attempt", "state"), ("scoring_job", "state")):
+        with pytest.raises(IntegrityError, match="(?i)check"):
+            db_session.execute(sa.text(f"UPDATE {table} SET {column} = 'finished'"))  # noqa: S608
+        db_session.rollback()

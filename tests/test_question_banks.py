@@ -148,6 +148,16 @@ def test_snapshot_without_a_later_optional_field_still_loads(tmp_path):
     assert Bank.from_dict(snapshot).tasks[1].fields[0].choices == ()
 
 
+def test_a_snapshot_from_older_code_missing_required_fields_reads_them_as_defaults():
+    """Attempts started by older code kept what that code wrote: the page still opens them."""
+    old = {"id": "b", "tasks": [{"id": "t1", "kind": "email", "title": "Refund"}]}
+    bank = Bank.from_dict(old)
+    (task,) = bank.tasks
+    assert (bank.id, bank.title, bank.time_limit_minutes) == ("b", "", 0)
+    assert (task.id, task.kind, task.title, task.instructions) == ("t1", "email", "Refund", "")
+    assert (task.min_words, task.points) == (0, ())
+
+
 @pytest.mark.parametrize("junk", [None, [], {"id": "x"}, {"tasks": [{"kind": "nope"}]}, "text"])
 def test_from_dict_on_junk_raises_bank_error(junk):
     with pytest.raises(BankError):

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from assessor import languagemodel as lm_install
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.models import Score
-from assessor.services import attempts
-from assessor.services.attempts import Limits
 from assessor.worker import work
 
 pytestmark = pytest.mark.languagetool

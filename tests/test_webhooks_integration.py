@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from assessor.models import Score, WebhookDelivery
-from assessor.services import webhooks
+from assessor.queue import webhooks
 from assessor.worker import work
 from tests.conftest import T0
 from tests.plugins.webhook_receiver import Receiver, documented_verify

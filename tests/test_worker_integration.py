@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.db import utcnow
 from assessor.languagetool import server as lt
 from assessor.models import Answer, Attempt, Score, ScoringJob
-from assessor.services import attempts
-from assessor.services.attempts import Limits
 from assessor.worker import work
 
 pytestmark = [pytest.mark.languagetool, pytest.mark.slow]

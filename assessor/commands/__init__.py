@@ -1,16 +1,16 @@
 """The commands of the ``assessor`` CLI, one module per concern."""
 
-from .banks import banks
-from .calibrate import calibrate
-from .database import db
-from .demo import demo
-from .export import export
-from .languagemodel import languagemodel
-from .languagetool import languagetool
-from .scoring import bench, evaluate, scoring
-from .serve import run, sweep, worker
-from .users import recruiters
-from .webhooks import webhooks
+from assessor.commands.banks import banks
+from assessor.commands.calibrate import calibrate
+from assessor.commands.database import db
+from assessor.commands.demo import demo
+from assessor.commands.export import export
+from assessor.commands.languagemodel import languagemodel
+from assessor.commands.languagetool import languagetool
+from assessor.commands.scoring import bench, evaluate, scoring
+from assessor.commands.serve import run, sweep, worker
+from assessor.commands.users import recruiters
+from assessor.commands.webhooks import webhooks
 
 COMMANDS = [
     banks,

@@ -9,12 +9,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import question_banks
-from ..db import database
-from ..errors import InvalidInput
-from ..services.banks import import_bank
-from ..services.recruiters import get_or_create_organisation
-from .schema import needs_schema
+from assessor import question_banks
+from assessor.commands.schema import needs_schema
+from assessor.db import database
+from assessor.errors import InvalidInput
+from assessor.recruiter.services.banks import import_bank
+from assessor.recruiter.services.recruiters import get_or_create_organisation
 
 
 @click.group()

@@ -9,10 +9,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..db import database, utcnow
-from ..errors import AssessorError
-from ..services import calibration
-from .schema import needs_schema
+from assessor.commands.schema import needs_schema
+from assessor.db import database, utcnow
+from assessor.errors import AssessorError
+from assessor.recruiter.services import calibration
 
 
 @click.command("calibrate")

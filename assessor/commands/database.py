@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import migrate
+from assessor import migrate
 
 
 @click.group()

@@ -8,10 +8,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import migrate, question_banks
-from ..db import database, utcnow
-from ..services.attempts import Limits
-from ..services.demo import load_demo
+from assessor import migrate, question_banks
+from assessor.candidate.attempts import Limits
+from assessor.db import database, utcnow
+from assessor.recruiter.services.demo import load_demo
 
 
 @click.command("demo")
@@ -33,7 +33,7 @@ def demo(base_url: str) -> None:
     cfg = current_app.config
     banks = question_banks.load_banks(Path(cfg["QUESTION_BANKS_DIR"]))
     limits = Limits(cfg["GRACE_SECONDS"], cfg["ANSWER_MAX_BYTES"], cfg["EVENTS_MAX_PER_SAVE"])
-    with database(current_app).WriteSession.begin() as session:
+    with database(current_app).WriteSession() as session:  # load_demo commits
         result = load_demo(session, banks, now=utcnow(), limits=limits)
     base = base_url.rstrip("/")
     click.echo("")

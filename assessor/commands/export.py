@@ -12,10 +12,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..db import database
-from ..models import Organisation
-from ..services.exports import WRITERS, export_rows
-from .schema import needs_schema
+from assessor.commands.schema import needs_schema
+from assessor.db import database
+from assessor.models import Organisation
+from assessor.recruiter.services.exports import WRITERS, export_rows
 
 
 @click.group()

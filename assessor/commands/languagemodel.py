@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import languagemodel as lm_install
+from assessor import languagemodel as lm_install
 
 
 def _home() -> Path:

@@ -11,8 +11,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..languagetool import LanguageToolError, server
-from ..languagetool import install as install_jars
+from assessor.languagetool import LanguageToolError, server
+from assessor.languagetool import install as install_jars
 
 
 def _paths() -> tuple[Path, Path, int]:

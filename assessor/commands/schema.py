@@ -8,7 +8,7 @@ import functools
 import click
 from flask import current_app
 
-from .. import migrate
+from assessor import migrate
 
 
 def needs_schema(command):

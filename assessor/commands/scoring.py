@@ -12,15 +12,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import jobs
-from ..db import database, utcnow
-from .schema import needs_schema
+from assessor.commands.schema import needs_schema
+from assessor.db import database, utcnow
+from assessor.queue import jobs
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 
 
 def _checker():
-    from ..scoring.grammar import LanguageToolChecker
+    from assessor.scoring.grammar import LanguageToolChecker
 
     cfg = current_app.config
     return LanguageToolChecker(
@@ -85,9 +85,9 @@ def read_rated_csv(path: Path, text_column: str, human_column: str):
 @with_appcontext
 def evaluate(csv_file, dimension, text_column, human_column, language, limit, as_json) -> None:
     """Score every row of a CSV as free writing and print agreement with the human scores."""
-    from ..scoring.aggregate import load_model
-    from ..scoring.evaluation import evaluate_rows
-    from ..scoring.grammar import CheckerUnavailable
+    from assessor.scoring.aggregate import load_model
+    from assessor.scoring.evaluation import evaluate_rows
+    from assessor.scoring.grammar import CheckerUnavailable
 
     texts, scores, skipped = read_rated_csv(csv_file, text_column, human_column)
     if limit:
@@ -116,8 +116,8 @@ def _language_model(language: str):
     """The language model as the worker would use it for ``language``: None for French, when
     switched off, or when not installed (with a note: the model's plain parts are the weaker
     ones)."""
-    from ..scoring.language_model import LanguageModelError
-    from ..services.scoring import language_model
+    from assessor.queue.scorer import language_model
+    from assessor.scoring.language_model import LanguageModelError
 
     if not language.startswith("en"):
         return None
@@ -139,8 +139,8 @@ def scoring() -> None:
 @needs_schema
 def rescore(bank_slug: str | None, wait: bool) -> None:
     """Queue a re-score of finished attempts (after a model change)."""
-    from ..scoring.language_model import LanguageModelError
-    from ..worker import work
+    from assessor.scoring.language_model import LanguageModelError
+    from assessor.worker import work
 
     app = current_app._get_current_object()
     with database(app).WriteSession.begin() as session:
@@ -154,7 +154,7 @@ def rescore(bank_slug: str | None, wait: bool) -> None:
     def progress(data, card):
         nonlocal done
         done += 1
-        click.echo(f"  {done}/{queued} scored (attempt {data.attempt_id}: {card['overall']})")
+        click.echo(f"  {done}/{queued} scored (attempt {data.attempt_id}: {card.overall})")
 
     try:
         work(app, threading.Event(), burst=True, on_scored=progress)
@@ -180,8 +180,8 @@ def bench() -> None:
 def bench_scoring(repeat: int, batch: int, rounds: int) -> None:
     """Our full scoring per answer against the bare LanguageTool check, side by side (and with
     the language model too, when the worker would use it)."""
-    from ..scoring_bench import run_bench
-    from ..services.scoring import language_model_spec
+    from assessor.queue.scorer import language_model_spec
+    from assessor.scoring_bench import run_bench
 
     config = current_app.config
     run_bench(

@@ -10,10 +10,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import worker as worker_loop
-from ..db import database
-from ..scoring.language_model import LanguageModelError
-from .schema import needs_schema
+from assessor import worker as worker_loop
+from assessor.commands.schema import needs_schema
+from assessor.db import database
+from assessor.scoring.language_model import LanguageModelError
 
 
 @click.command("run")

@@ -8,11 +8,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..db import database
-from ..errors import InvalidInput
-from ..models import ROLES
-from ..services.recruiters import create_user, get_or_create_organisation
-from .schema import needs_schema
+from assessor.commands.schema import needs_schema
+from assessor.db import database
+from assessor.errors import InvalidInput
+from assessor.models import ROLES
+from assessor.recruiter.services.recruiters import create_user, get_or_create_organisation
 
 
 @click.group()
@@ -38,7 +38,7 @@ def recruiters() -> None:
 def create(email: str, name: str, organisation: str, role: str, password: str) -> None:
     """Create a recruiter (or an admin) in an organisation."""
     try:
-        with database(current_app).WriteSession.begin() as session:
+        with database(current_app).WriteSession() as session:  # create_user commits
             org = get_or_create_organisation(session, organisation)
             user = create_user(
                 session, organisation=org, email=email, name=name, password=password, role=role

@@ -10,10 +10,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..db import database, utcnow
-from ..jobs import worker_name
-from ..services.webhook_delivery import DeliveryPolicy, deliver_one
-from .schema import needs_schema
+from assessor.commands.schema import needs_schema
+from assessor.db import database, utcnow
+from assessor.queue.jobs import worker_name
+from assessor.queue.webhook_delivery import DeliveryPolicy, deliver_one
 
 
 @click.group("webhooks")

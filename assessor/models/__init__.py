@@ -1,8 +1,7 @@
-"""Tables. Columns, relationships and small derived properties; use cases live in services/."""
+"""Tables. Columns, relationships and small derived properties; the use cases live in the
+paths (candidate/, queue/, recruiter/services/)."""
 
-from .assessment import (
-    ATTEMPT_STATES,
-    JOB_STATES,
+from assessor.models.assessment import (
     ROLES,
     SUBSCORES,
     Answer,
@@ -15,30 +14,30 @@ from .assessment import (
     ScoringJob,
     User,
 )
-from .integrations import (
-    DELIVERY_STATES,
+from assessor.models.integrations import (
     ApiToken,
     InvitationUpload,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from .review import OVERRIDABLE, AuditEntry, Rating, ScoreOverride, ScoringModel
+from assessor.models.review import OVERRIDABLE, AuditEntry, Rating, ScoreOverride, ScoringModel
+from assessor.models.states import AttemptState, DeliveryState, JobState
 
 __all__ = [
-    "ATTEMPT_STATES",
-    "DELIVERY_STATES",
-    "JOB_STATES",
     "OVERRIDABLE",
     "ROLES",
     "SUBSCORES",
     "Answer",
     "ApiToken",
     "Attempt",
+    "AttemptState",
     "AttemptEvent",
     "AuditEntry",
     "Bank",
+    "DeliveryState",
     "Invitation",
     "InvitationUpload",
+    "JobState",
     "Organisation",
     "Rating",
     "Score",

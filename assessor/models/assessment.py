@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..db import Base, UTCDateTime, utcnow
+from assessor.db import Base, UTCDateTime, utcnow
+from assessor.models.states import AttemptState, JobState, state_type
+from assessor.question_banks import Bank as BankDefinition
+from assessor.scoring.card import ScoreCard, read_card
 
 ROLES = ("admin", "recruiter")
-ATTEMPT_STATES = ("in_progress", "submitted", "scored", "failed")
-JOB_STATES = ("pending", "running", "done", "failed")
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
 
 
@@ -111,13 +112,20 @@ class Attempt(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     bank_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     language: Mapped[str] = mapped_column(String(10))
-    state: Mapped[str] = mapped_column(String(20), default="in_progress")
+    state: Mapped[AttemptState] = mapped_column(
+        state_type(AttemptState), default=AttemptState.IN_PROGRESS
+    )
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by: Mapped[str | None] = mapped_column(String(20))  # candidate | deadline | sweeper
     last_revision: Mapped[int] = mapped_column(default=0)  # highest save batch accepted
+
+    @property
+    def snapshot(self) -> BankDefinition:
+        """What the attempt showed, as the loaded bank (question_banks reads every schema)."""
+        return BankDefinition.from_dict(self.bank_snapshot)
 
     invitation: Mapped[Invitation] = relationship(back_populates="attempt")
     answers: Mapped[list[Answer]] = relationship(back_populates="attempt", order_by="Answer.id")
@@ -163,7 +171,7 @@ class ScoringJob(Base):
     __tablename__ = "scoring_job"
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id"), unique=True)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[JobState] = mapped_column(state_type(JobState), default=JobState.PENDING)
     tries: Mapped[int] = mapped_column(default=0)
     run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
@@ -192,6 +200,11 @@ class Score(Base):
     model_version: Mapped[str] = mapped_column(String(50))
     card: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def score_card(self) -> ScoreCard:
+        """The stored card as the engine's dataclasses (scoring/card.py reads every schema)."""
+        return read_card(self.card)
 
     @validates("card")
     def _copy_subscores(self, _key: str, card: dict[str, Any]) -> dict[str, Any]:

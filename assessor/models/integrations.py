@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
-
-DELIVERY_STATES = ("pending", "delivering", "delivered", "failed")
+from assessor.db import Base, UTCDateTime, utcnow
+from assessor.models.states import DeliveryState, state_type
 
 
 class ApiToken(Base):
@@ -53,7 +52,9 @@ class WebhookDelivery(Base):
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"), index=True)
     event: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[DeliveryState] = mapped_column(
+        state_type(DeliveryState), default=DeliveryState.PENDING
+    )
     tries: Mapped[int] = mapped_column(default=0)
     run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lease_owner: Mapped[str | None] = mapped_column(String(100))

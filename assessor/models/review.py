@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, UTCDateTime, utcnow
+from assessor.db import Base, UTCDateTime, utcnow
 
 OVERRIDABLE = ("overall", "grammar", "readability", "vocabulary", "task_completion", "typing")
 

@@ -3,9 +3,9 @@
 The format is described in `question_banks/README.md` and `docs/architecture.md`.
 """
 
-from .checker import MAX_TEXT
-from .loading import MAX_FILE_BYTES, check_banks, load_bank, load_banks
-from .model import (
+from assessor.question_banks.checker import MAX_TEXT
+from assessor.question_banks.loading import MAX_FILE_BYTES, check_banks, load_bank, load_banks
+from assessor.question_banks.model import (
     FIELD_TYPES,
     LANGUAGES,
     TASK_KINDS,
@@ -23,7 +23,7 @@ from .model import (
     Task,
     TypingTask,
 )
-from .validation import parse_bank
+from assessor.question_banks.validation import parse_bank
 
 __all__ = [
     "FIELD_TYPES",

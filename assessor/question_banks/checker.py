@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .model import BankProblem
+from assessor.question_banks.model import BankProblem
 
 MAX_TEXT = 20_000
 MAX_SHORT = 200  # titles, labels, cues, accepted values, choices

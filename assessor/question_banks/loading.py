@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Union
 
-from .model import Bank, BankError, BankProblem
-from .validation import parse_bank
+from assessor.question_banks.model import Bank, BankError, BankProblem
+from assessor.question_banks.validation import parse_bank
 
 MAX_FILE_BYTES = 1024 * 1024
 PathLike = Union[str, os.PathLike]  # noqa: UP007

@@ -6,6 +6,10 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
+import cattrs
+
+from assessor.structured import fill_missing
+
 LANGUAGES = ("en-US", "en-GB", "fr")
 TASK_KINDS = ("email", "chat", "form", "correction", "typing")
 TONES = ("formal", "friendly")
@@ -120,7 +124,6 @@ TASK_TYPES: dict[str, type] = {
     "correction": CorrectionTask,
     "typing": TypingTask,
 }
-_CHILD_TYPES: dict[str, type] = {"points": Point, "fields": FormField, "items": CorrectionItem}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,50 +144,50 @@ class Bank:
         raise KeyError(task_id)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data (lists, not tuples) that `from_dict` turns back into an equal bank."""
-        return _plain(self)
+        """JSON-ready data (lists, not tuples) that `from_dict` turns back into an equal bank:
+        what a bank row stores and what an attempt keeps of what it showed, with the schema
+        version of this form."""
+        return {"schema": SNAPSHOT_SCHEMA, **_converter.unstructure(self)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Bank:
-        """Rebuild a bank from `to_dict()` output, e.g. the snapshot an attempt kept.
-
-        Snapshots are history: rebuilt as they were, not re-validated against today's rules.
-        """
+        """The bank stored as ``data`` (schema 1, written before the key, or 2), e.g. the
+        snapshot an attempt kept: rebuilt as it was, not re-validated against today's rules
+        (a field added since reads as its default)."""
+        version = data.get("schema", 1) if isinstance(data, Mapping) else None
+        if version not in (1, SNAPSHOT_SCHEMA):
+            problem = BankProblem("<snapshot>", None, None, f"has no readable schema ({version!r})")
+            raise BankError([problem])
+        fields = {key: value for key, value in data.items() if key != "schema"}
+        if version == 1:  # written by older code: what it did not write reads as its default
+            if not isinstance(fields.get("tasks"), list):
+                problem = BankProblem("<snapshot>", None, None, "is not a bank snapshot (no tasks)")
+                raise BankError([problem])
+            fields = fill_missing(fields, Bank, _task_type)
         try:
-            return _bank_from_dict(data)
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            return _converter.structure(fields, Bank)
+        except (cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
             problem = BankProblem("<snapshot>", None, None, f"is not a bank snapshot ({exc!r})")
             raise BankError([problem]) from exc
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple):
-        return [_plain(item) for item in value]
-    return value
+SNAPSHOT_SCHEMA = 2
 
 
-def _bank_from_dict(data: Mapping[str, Any]) -> Bank:
-    readability = data.get("readability")
-    values = dict(data)
-    values["readability"] = None if readability is None else _build(Readability, readability)
-    values["tasks"] = [_build(TASK_TYPES[task["kind"]], task) for task in data["tasks"]]
-    return _build(Bank, values)
+def _task_type(union: Any, data: Any) -> type | None:
+    return TASK_TYPES.get(data.get("kind")) if isinstance(data, Mapping) else None
 
 
-def _build(cls: type, data: Mapping[str, Any]) -> Any:
-    values = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            value = data[f.name]
-        elif f.default is not dataclasses.MISSING:  # a field added after the snapshot was taken
-            value = f.default
-        else:
-            raise KeyError(f.name)
-        if f.name in _CHILD_TYPES:
-            value = tuple(_build(_CHILD_TYPES[f.name], item) for item in value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        values[f.name] = value
-    return cls(**values)
+def _make_converter() -> cattrs.Converter:
+    # JSON has lists, not tuples: the stored form compares equal to what json.loads gives
+    converter = cattrs.Converter(
+        forbid_extra_keys=False, unstruct_collection_overrides={tuple: list}
+    )
+    # A task is one of four kinds; its "kind" says which (email and chat share one class).
+    converter.register_structure_hook(
+        Task, lambda data, _: converter.structure(data, TASK_TYPES[data["kind"]])
+    )
+    return converter
+
+
+_converter = _make_converter()

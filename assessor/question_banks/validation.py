@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .checker import MAX_SHORT, MISSING, Checker, describe, show
-from .model import (
+from assessor.question_banks.checker import MAX_SHORT, MISSING, Checker, describe, show
+from assessor.question_banks.model import (
     FIELD_TYPES,
     LANGUAGES,
     TASK_KINDS,

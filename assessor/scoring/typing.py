@@ -58,11 +58,6 @@ class TypingResult:
     score: float  # 0..100
     flags: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["flags"] = list(self.flags)
-        return data
-
 
 def measure_typing(passage: str, typed: str, keystrokes: Iterable[Any] = ()) -> TypingResult:
     """Speed and accuracy of one copy-typing answer."""

@@ -33,19 +33,6 @@ class VocabularyScore:
     out_of_dictionary: tuple[str, ...]
     score: float
 
-    def to_dict(self) -> dict:
-        return {
-            "words": self.words,
-            "types": self.types,
-            "mtld": self.mtld,
-            "mean_zipf": self.mean_zipf,
-            "advanced_share": self.advanced_share,
-            "advanced_types": self.advanced_types,
-            "out_of_dictionary_rate": self.out_of_dictionary_rate,
-            "out_of_dictionary": list(self.out_of_dictionary),
-            "score": self.score,
-        }
-
 
 # English word-pair counts shipped inside the symspellpy wheel (MIT; from Google Books n-grams).
 _BIGRAM_FILES = {"en": ("symspellpy", "frequency_bigramdictionary_en_243_342.txt")}

@@ -1,24 +1,24 @@
-"""One blueprint per audience."""
+"""The web shell: one blueprint per page group, from the three paths (candidate, recruiter;
+the scoring path has no pages), plus the health check and the error pages."""
 
 
 def register_blueprints(app) -> None:
-    from ..extensions import limiter
-    from . import (
+    from assessor.candidate import views as candidate
+    from assessor.extensions import limiter
+    from assessor.recruiter.views import (
         admin,
         api,
         api_tokens,
         auth,
-        candidate,
         dashboard,
-        errors,
         exports,
-        health,
         invitations,
         judgement,
         privacy,
         review,
         webhooks,
     )
+    from assessor.web import errors, health
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)

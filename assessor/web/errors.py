@@ -12,7 +12,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import N_, AssessorError
+from assessor.errors import N_, AssessorError
 
 log = logging.getLogger(__name__)
 

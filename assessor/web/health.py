@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from ..db import get_session
-from ..jobs import queue_counts
-from ..languagetool.server import ping
-from ..migrate import schema_state
+from assessor.db import get_session
+from assessor.languagetool.server import ping
+from assessor.migrate import schema_state
+from assessor.queue.jobs import queue_counts
 
 bp = Blueprint("health", __name__)
 

@@ -79,7 +79,7 @@ def test_correction_totals():
     result = assess_corrections(CORRECTIONS, answers, "en-US")
     assert (result.fixed, result.unchanged, result.missing, result.total) == (1, 1, 1, 3)
     assert result.score == pytest.approx(33.3)
-    assert result.to_dict()["items"][0]["status"] == "fixed"
+    assert result.items[0].status == "fixed"
 
 
 @settings(max_examples=200, deadline=None)

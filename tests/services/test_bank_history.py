@@ -10,7 +10,7 @@ from sqlalchemy import select
 from assessor.errors import InvalidInput
 from assessor.models import Attempt, Bank
 from assessor.question_banks import load_bank
-from assessor.services.banks import import_bank
+from assessor.recruiter.services.banks import import_bank
 from tests.conftest import BANKS
 from tests.web.forms import csrf_from
 

@@ -10,15 +10,16 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
+from assessor.candidate.invitations import create_invitation
 from assessor.errors import InvalidInput, NotEnoughRatings
 from assessor.models import Rating, Score
 from assessor.models import ScoringModel as StoredModel
 from assessor.question_banks import load_bank
-from assessor.services import attempts, calibration
-from assessor.services.attempts import Limits
-from assessor.services.banks import import_bank
-from assessor.services.invitations import create_invitation
-from assessor.services.scoring import make_scorer
+from assessor.queue.scorer import make_scorer
+from assessor.recruiter.services import calibration
+from assessor.recruiter.services.banks import import_bank
 from assessor.worker import work
 from tests.conftest import BANKS, make_user
 

@@ -16,14 +16,15 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import event, insert, select
 
-from assessor import jobs
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.errors import InvalidInput, NotFound
 from assessor.models import Attempt, AttemptEvent, Bank, Invitation, Score
 from assessor.question_banks import load_bank
-from assessor.services import attempts, judgement
-from assessor.services.attempts import Limits
-from assessor.services.banks import import_bank
-from assessor.services.exports import (
+from assessor.queue import jobs
+from assessor.recruiter.services import judgement
+from assessor.recruiter.services.banks import import_bank
+from assessor.recruiter.services.exports import (
     COLUMNS,
     export_rows,
     write_csv,
@@ -31,8 +32,9 @@ from assessor.services.exports import (
     write_pdf_report,
     write_xlsx,
 )
-from assessor.services.exports.rows import BATCH_SIZE
-from assessor.services.pass_marks import pass_mark_result
+from assessor.recruiter.services.exports.rows import BATCH_SIZE
+from assessor.scoring.card import read_card
+from assessor.scoring.pass_marks import pass_mark_result
 from tests.conftest import BANKS, T0
 
 LIMITS = Limits(grace_seconds=30, answer_max_bytes=1_000_000, events_max=500)
@@ -237,7 +239,7 @@ def test_a_row_holds_identity_dates_scores_and_integrity_counts(
     assert scored["grammar"] == english_card["subscores"]["grammar"]
     assert (scored["pastes"], scored["pasted_characters"], scored["focus_losses"]) == (2, 150, 1)
     assert scored["integrity_flagged"] is True  # a paste, as the dashboard flags it
-    assert scored["pass_mark"] == pass_mark_result(english_card, None)
+    assert scored["pass_mark"] == pass_mark_result(read_card(english_card), None)
     assert scored["pass_mark"] in ("pass", "review", "fail")
     typing = [t["typing"] for t in english_card["tasks"] if t.get("typing")]
     assert scored["typing_wpm"] == (typing[0]["net_wpm"] if typing else None)
@@ -405,11 +407,12 @@ def _bulk_candidates(session, organisation_id, bank_id, names, *, card=None, ove
         for i, name in enumerate(names)
     ]
     ids = session.scalars(insert(Invitation).returning(Invitation.id), invitations).all()
+    snapshot = session.get(Bank, bank_id).definition  # what the attempts showed
     attempt_rows = [
         {
             "invitation_id": i,
             "organisation_id": organisation_id,
-            "bank_snapshot": {"tasks": []},
+            "bank_snapshot": snapshot,
             "language": "en-US",
             "state": "scored",
             "consent_at": T0,

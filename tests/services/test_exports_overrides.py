@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from assessor.models import OVERRIDABLE, Attempt
-from assessor.services.exports import (
+from assessor.recruiter.services.exports import (
     COLUMNS,
     export_rows,
     write_csv,
@@ -20,7 +20,7 @@ from assessor.services.exports import (
     write_pdf_report,
     write_xlsx,
 )
-from assessor.services.judgement import override_score
+from assessor.recruiter.services.judgement import override_score
 from tests.conftest import T0
 from tests.services.test_exports import _bulk_candidates
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from assessor.candidate.invitations import find_invitation
 from assessor.errors import InvalidInput
 from assessor.models import Invitation, InvitationUpload
-from assessor.services import invitation_uploads as uploads
-from assessor.services.invitations import find_invitation
+from assessor.recruiter.services import invitation_uploads as uploads
 from tests.conftest import T0
 
 HEADER = "name,email,bank,extra_minutes\n"

@@ -7,11 +7,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from assessor import jobs
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.db import database
 from assessor.models import Attempt, Score, ScoringJob
-from assessor.services import attempts
-from assessor.services.attempts import Limits
+from assessor.queue import jobs
 from assessor.worker import work
 
 LIMITS = Limits(grace_seconds=30, answer_max_bytes=1_000_000, events_max=500)
@@ -122,7 +122,7 @@ def test_the_worker_hands_the_scorer_what_the_candidate_saw_and_wrote(
     seen = []
     work(app, threading.Event(), burst=True, scorer=lambda data: seen.append(data) or CARD)
     (data,) = seen
-    assert data.bank == attempt.bank_snapshot
+    assert data.bank == attempt.snapshot
     assert data.answers[task["id"]] == "Dear Ms Lee"
     assert data.keystrokes[task["id"]][0]["deltas"] == [120, 130]
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from assessor.errors import InvalidInput, NotFound
 from assessor.models import Attempt, AuditEntry, Rating, Score, ScoreOverride
-from assessor.services import judgement
+from assessor.recruiter.services import judgement
 from tests.conftest import T0, make_user
 from tests.web.test_dashboard import add_attempt
 

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from assessor import jobs
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.db import Base
 from assessor.errors import InvalidInput, NotFound
 from assessor.models import (
@@ -24,8 +25,8 @@ from assessor.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from assessor.services import attempts, privacy
-from assessor.services.attempts import Limits
+from assessor.queue import jobs
+from assessor.recruiter.services import privacy
 
 LIMITS = Limits(grace_seconds=30, answer_max_bytes=1_000_000, events_max=500)
 TASK = "damaged-lamp-refund"

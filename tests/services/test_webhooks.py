@@ -12,13 +12,13 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from assessor import jobs
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.db import database
 from assessor.errors import InvalidInput, NotFound
 from assessor.models import Score, WebhookDelivery
-from assessor.services import attempts, webhook_http, webhooks
-from assessor.services.attempts import Limits
-from assessor.services.webhook_delivery import DeliveryPolicy, claim_delivery
+from assessor.queue import jobs, webhook_http, webhooks
+from assessor.queue.webhook_delivery import DeliveryPolicy, claim_delivery
 from assessor.worker import deliver_webhooks
 from tests.conftest import T0
 from tests.plugins.webhook_receiver import Receiver, documented_verify

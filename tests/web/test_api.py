@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from assessor.models import ApiToken, Invitation
-from assessor.services import api_tokens, judgement
+from assessor.recruiter.services import api_tokens, judgement
 from tests.conftest import make_user
 from tests.services.test_exports import LAMP, score_card, scored_attempt
 

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from assessor.services import attempts
+from assessor.candidate import attempts
 from tests.services.test_exports import LAMP, LIMITS, score_card, scored_attempt
 from tests.web.test_api import bearer, new_token
 

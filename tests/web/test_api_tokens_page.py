@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from assessor.models import ApiToken
-from assessor.services import api_tokens
+from assessor.recruiter.services import api_tokens
 from tests.conftest import login, make_user
 from tests.web.forms import csrf_from
 from tests.web.test_api import bearer

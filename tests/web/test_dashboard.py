@@ -13,8 +13,13 @@ import pytest
 from sqlalchemy import insert, update
 
 from assessor.models import Attempt, AttemptEvent, Bank, Invitation, Score
-from assessor.services.attempt_filters import PAGE_SIZE, AttemptFilters, parse_attempt_filters
-from assessor.services.pass_marks import pass_mark_result
+from assessor.recruiter.services.attempt_filters import (
+    PAGE_SIZE,
+    AttemptFilters,
+    parse_attempt_filters,
+)
+from assessor.scoring.card import read_card
+from assessor.scoring.pass_marks import pass_mark_result
 from tests.conftest import T0, login, make_user
 
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -445,10 +450,11 @@ STRICT = {"overall": 65, "typing_wpm": 30, "typing_accuracy": 0.9, "review_margi
 
 def card(overall, *typing):
     tasks = [
-        {"task_id": f"t{i}", "typing": {"net_wpm": w, "accuracy": a}}
+        {"task_id": f"t{i}", "kind": "typing", "score": 0, "typing": {"net_wpm": w, "accuracy": a}}
         for i, (w, a) in enumerate(typing)
     ]
-    return {"overall": overall, "tasks": tasks + [{"task_id": "email", "typing": None}]}
+    email = {"task_id": "email", "kind": "email", "score": 0, "typing": None}
+    return read_card({"overall": overall, "tasks": [*tasks, email]})
 
 
 @pytest.mark.parametrize(
@@ -470,11 +476,9 @@ def card(overall, *typing):
         (card(66), {"overall": 70}, "review"),
         (card(66), {"overall": 70, "review_margin": 0}, "fail"),
         (card(90), {"overall": "high"}, "pass"),  # a broken mark falls back to the default
-        ({"overall": None}, STRICT, None),
-        ({"overall": float("nan")}, None, None),
-        ({}, None, None),
+        (card(float("nan")), None, None),  # no usable score, no verdict
+        (None, STRICT, None),  # no card yet
         (None, None, None),
-        ("not a card", None, None),
     ],
 )
 def test_pass_mark_result(score_card, marks, expected):

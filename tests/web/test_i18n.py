@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from assessor.models import Bank
 from assessor.question_banks import load_bank
-from assessor.services.banks import import_bank
+from assessor.recruiter.services.banks import import_bank
 from tests.conftest import BANKS, login
 from tests.web.forms import csrf_from
 from tests.web.test_dashboard import add_attempt

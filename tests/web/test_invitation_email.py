@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from assessor.models import Bank, Invitation
 from assessor.question_banks import load_bank
-from assessor.services.banks import import_bank
+from assessor.recruiter.services.banks import import_bank
 from tests.conftest import BANKS, T0, login, make_user
 from tests.web.forms import csrf_from
 

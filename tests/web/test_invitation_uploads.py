@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from assessor.models import Invitation, InvitationUpload
-from assessor.services.invitation_uploads import delete_stale_uploads
+from assessor.recruiter.services.invitation_uploads import delete_stale_uploads
 from assessor.worker import sweep
 from tests.conftest import T0, login, make_user
 from tests.web.forms import csrf_from

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from assessor.models import Answer, Attempt, AuditEntry, Bank, Rating, ScoreOverride, ScoringJob
 from assessor.question_banks import load_bank
-from assessor.services.banks import import_bank
-from assessor.services.judgement import override_score
+from assessor.recruiter.services.banks import import_bank
+from assessor.recruiter.services.judgement import override_score
 from tests.conftest import BANKS, login, make_user
 from tests.web.forms import csrf_from
 from tests.web.test_dashboard import add_attempt, names

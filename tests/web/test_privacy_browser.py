@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from assessor.services import attempts
-from assessor.services.attempts import Limits
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from tests.web.test_dashboard_browser import SHOTS, log_in
 
 pytestmark = pytest.mark.browser

@@ -7,11 +7,11 @@ import dataclasses
 
 from sqlalchemy import select
 
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.models import Attempt, AuditEntry, Bank, Invitation, Organisation
 from assessor.question_banks import load_bank
-from assessor.services import attempts
-from assessor.services.attempts import Limits
-from assessor.services.banks import import_bank
+from assessor.recruiter.services.banks import import_bank
 from tests.conftest import BANKS, login
 from tests.web.forms import csrf_from
 

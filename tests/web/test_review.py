@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from assessor.candidate import attempts
+from assessor.candidate.attempts import Limits
 from assessor.models import Attempt, Score, ScoringJob
-from assessor.services import attempts
-from assessor.services.attempts import Limits
-from assessor.services.review import highlight, jaccard, shingles
+from assessor.recruiter.services.review import jaccard, shingles
+from assessor.scoring.grammar import Issue
+from assessor.scoring.marks import place_marks
 from assessor.worker import work
 from tests.conftest import login, make_user
 from tests.web.forms import csrf_from
@@ -197,15 +199,17 @@ def test_candidate_text_is_escaped_everywhere(db_session, invite, clock, recruit
 def test_offsets_of_the_cleaned_text_are_carried_back_to_what_was_written(
     raw, offset, length, covered
 ):
-    segments, issues, normalised = highlight(raw, [issue(offset, length)])
-    marked = [s.text for s in segments if s.issues]
-    assert marked == [covered] and not normalised
-    assert "".join(s.text for s in segments) == raw
+    placed = place_marks(raw, [Issue(offset, length, "R", "GRAMMAR", "grammar", "m")])
+    marked = [s.text for s in placed.segments if s.marks]
+    assert marked == [covered] and not placed.normalised
+    assert "".join(s.text for s in placed.segments) == raw
 
 
-def test_issues_outside_the_text_are_skipped_not_fatal():
-    segments, issues, _ = highlight("Short.", [issue(40, 2), issue(-1, 2), {"offset": "x"}, 7])
-    assert issues == () and [s.text for s in segments] == ["Short."]
+def test_issues_outside_the_text_are_skipped_not_fatal(db_session, invite, clock, recruiter_client):
+    attempt_id = submit(db_session, invite, clock, {EMAIL: "Short."})
+    store_card(db_session, attempt_id, "Short.", [issue(40, 2), issue(-1, 2)])
+    response, body = page(recruiter_client, attempt_id)
+    assert response.status_code == 200 and "<mark" not in body and "Short." in body
 
 
 def test_a_recruiter_of_another_organisation_gets_404(db_session, invite, clock, client, other_org):

@@ -23,6 +23,8 @@ import pytest
 from flask_login.utils import _create_identifier
 from sqlalchemy import select
 
+from assessor.candidate.attempts import Limits, start_attempt
+from assessor.candidate.invitations import create_invitation
 from assessor.models import (
     ApiToken,
     Bank,
@@ -32,13 +34,11 @@ from assessor.models import (
     WebhookEndpoint,
 )
 from assessor.question_banks import load_bank
+from assessor.recruiter.services.api_tokens import create_token
+from assessor.recruiter.services.banks import import_bank
+from assessor.recruiter.services.invitation_uploads import parse_csv
+from assessor.recruiter.services.recruiters import get_or_create_organisation
 from assessor.security import hash_password
-from assessor.services.api_tokens import create_token
-from assessor.services.attempts import Limits, start_attempt
-from assessor.services.banks import import_bank
-from assessor.services.invitation_uploads import parse_csv
-from assessor.services.invitations import create_invitation
-from assessor.services.recruiters import get_or_create_organisation
 from tests.conftest import BANKS, PASSWORD
 from tests.web.forms import csrf_from
 

@@ -12,7 +12,7 @@ from assessor.config import ConfigError
 from assessor.db import database
 from assessor.errors import InvalidInput
 from assessor.models import User
-from assessor.services.recruiters import create_user
+from assessor.recruiter.services.recruiters import create_user
 from tests.conftest import PASSWORD, login, make_user
 from tests.web.forms import csrf_from
 

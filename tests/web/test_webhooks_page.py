@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assessor.models import WebhookDelivery, WebhookEndpoint
-from assessor.services import webhooks
+from assessor.queue import webhooks
 from tests.conftest import T0, login, make_user
 from tests.web.forms import csrf_from
 

@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from assessor.scoring.task.records import Plain
 from assessor.scoring.task.text import clean_text
 
 if TYPE_CHECKING:
@@ -24,13 +23,13 @@ _Span = tuple[int, int, int, int]  # i1, i2 in the first token list; j1, j2 in t
 
 
 @dataclasses.dataclass(frozen=True)
-class Change(Plain):
+class Change:
     original: str  # words of the original sentence ("" for an insertion)
     answer: str  # what the candidate wrote there ("" for a deletion)
 
 
 @dataclasses.dataclass(frozen=True)
-class ItemResult(Plain):
+class ItemResult:
     item_id: str
     # "fixed" | "fixed_with_new_errors" | "wrong_fix" | "new_errors" | "unchanged" | "missing"
     status: str
@@ -42,7 +41,7 @@ class ItemResult(Plain):
 
 
 @dataclasses.dataclass(frozen=True)
-class CorrectionResult(Plain):
+class CorrectionResult:
     items: tuple[ItemResult, ...]
     fixed: int
     unchanged: int

@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from assessor.scoring.task.records import Plain
 from assessor.scoring.task.text import clean_text
 from assessor.scoring.task.values import email_key, parse_amount, parse_date, text_key
 
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 
 
 @dataclasses.dataclass(frozen=True)
-class FieldResult(Plain):
+class FieldResult:
     field_id: str
     label: str
     type: str
@@ -28,7 +27,7 @@ class FieldResult(Plain):
 
 
 @dataclasses.dataclass(frozen=True)
-class FormCompletion(Plain):
+class FormCompletion:
     fields: tuple[FieldResult, ...]
     right: int
     wrong: int

@@ -10,7 +10,6 @@ import re
 
 from assessor.scoring.task.letter import Letter
 from assessor.scoring.task.lexicon import NEGATIONS, word_set
-from assessor.scoring.task.records import Plain
 from assessor.scoring.task.text import TOKEN, fold
 
 _POLITE = {
@@ -54,7 +53,7 @@ _PENALTIES = {  # (formal, friendly) cost of one issue of each kind
 
 
 @dataclasses.dataclass(frozen=True)
-class Register(Plain):
+class Register:
     greeting: str | None
     closing: str | None
     # greetings/closings found that are too casual for a formal task

@@ -13,7 +13,6 @@ from assessor.scoring.task.cues import (
     task_names,
 )
 from assessor.scoring.task.letter import read_letter
-from assessor.scoring.task.records import Plain
 from assessor.scoring.task.register import Register, assess_register
 from assessor.scoring.task.text import MAX_ANALYSED_CHARS, clean_text, count_words, language_code
 
@@ -25,7 +24,7 @@ _REPLY_WEIGHTS = {"points": 0.5, "length": 0.2, "frame": 0.15, "tone": 0.15}
 
 
 @dataclasses.dataclass(frozen=True)
-class WordCount(Plain):
+class WordCount:
     words: int
     min_words: int
     max_words: int
@@ -34,7 +33,7 @@ class WordCount(Plain):
 
 
 @dataclasses.dataclass(frozen=True)
-class PointCoverage(Plain):
+class PointCoverage:
     point_id: str
     description: str
     covered: bool
@@ -45,7 +44,7 @@ class PointCoverage(Plain):
 
 
 @dataclasses.dataclass(frozen=True)
-class ReplyCompletion(Plain):
+class ReplyCompletion:
     words: WordCount
     points: tuple[PointCoverage, ...]
     register: Register

@@ -1,0 +1,1 @@
+"""The recruiter's use cases. Each takes a session and an explicit ``now``; views stay thin."""

@@ -1,0 +1,278 @@
+"""One flat row per candidate (invitation), streamed in batches, for spreadsheets and feeds.
+
+The main query selects columns, never whole objects, and is read with ``yield_per``: rows come
+from the cursor a batch at a time and nothing is kept in the session's identity map. The
+integrity counts of a batch come from one grouped query over its attempts. A score card is read,
+flattened and dropped row by row, so memory stays flat however many candidates are exported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from assessor.errors import InvalidInput
+from assessor.models import (
+    OVERRIDABLE,
+    Attempt,
+    AttemptEvent,
+    Bank,
+    Invitation,
+    Organisation,
+    Score,
+)
+from assessor.recruiter.services.attempt_filters import FLAGGED_FOCUS_LOSSES
+from assessor.recruiter.services.effective_scores import override_table
+from assessor.scoring.card import ScoreCard, read_card
+from assessor.scoring.pass_marks import pass_mark_result, typing_measures
+
+BATCH_SIZE = 200  # rows (and score cards, tens of kB each) held at once
+SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
+COLUMNS = (
+    "organisation",
+    "invitation_id",
+    "attempt_id",
+    "candidate_name",
+    "candidate_email",
+    "bank_id",
+    "bank_version",
+    "bank_title",
+    "language",
+    "state",
+    "invited_at",
+    "started_at",
+    "submitted_at",
+    "submitted_by",
+    "time_used_minutes",
+    *SUBSCORES,
+    "typing_wpm",
+    "typing_accuracy_percent",
+    "overall",
+    "level",
+    "level_is_estimate",
+    "model_version",
+    "pass_mark",  # pass, review or fail against the bank's pass marks, on the effective overall
+    "pastes",
+    "pasted_characters",
+    "focus_losses",
+    "integrity_flagged",  # as the dashboard flags: any paste, or repeated focus losses
+    # Scores above are the effective ones; where a recruiter overrode one, the machine's value
+    # and the reason given (both empty when not overridden).
+    *(f"{name}_{suffix}" for name in OVERRIDABLE for suffix in ("machine", "override_reason")),
+)
+STATES = ("invited", "revoked", "in_progress", "submitted", "scored", "failed")
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which candidates to export; every field optional. Dates compare with the invitation's."""
+
+    state: str | None = None
+    bank_id: str | None = None  # the bank's slug, any version
+    invited_from: datetime | None = None
+    invited_until: datetime | None = None
+
+    @classmethod
+    def coerce(cls, value: ExportFilters | Mapping[str, Any] | None) -> ExportFilters:
+        if value is None or isinstance(value, cls):
+            return value or cls()
+        unknown = set(value) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise InvalidInput(f"Unknown export filter(s): {', '.join(sorted(unknown))}.")
+        filters = cls(**value)
+        if filters.state is not None and filters.state not in STATES:
+            raise InvalidInput(f"The state must be one of: {', '.join(STATES)}.")
+        return filters
+
+
+def export_rows(
+    session: Session,
+    organisation_id: int | None,
+    *,
+    filters: ExportFilters | Mapping[str, Any] | None = None,
+    where: Sequence[Any] = (),
+    batch_size: int = BATCH_SIZE,
+    pass_marks: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Yield one row (keys: ``COLUMNS``) per invitation of the organisation, or of all of them
+    when ``organisation_id`` is None, oldest first. Missing values are None. ``where`` (over
+    invitation, bank, attempt and score) narrows the rows further. ``pass_marks`` are the
+    configured marks per bank slug (the defaults of ``pass_marks.py`` otherwise)."""
+    pass_marks = pass_marks or {}
+    stmt = _apply(_base_query(organisation_id), ExportFilters.coerce(filters)).where(*where)
+    result = session.execute(stmt.execution_options(yield_per=batch_size))
+    for batch in result.partitions():
+        attempt_ids = [row.attempt_id for row in batch if row.attempt_id is not None]
+        integrity = _integrity_counts(session, attempt_ids)
+        for row in batch:
+            yield _flatten(row, integrity.get(row.attempt_id), pass_marks.get(row.bank_id))
+
+
+def _base_query(organisation_id: int | None) -> Select:
+    overrides = override_table(with_reasons=True)
+    stmt = (
+        select(
+            Organisation.name.label("organisation"),
+            Invitation.id.label("invitation_id"),
+            Invitation.candidate_name,
+            Invitation.candidate_email,
+            Invitation.created_at.label("invited_at"),
+            Invitation.revoked_at,
+            Bank.slug.label("bank_id"),
+            Bank.version.label("bank_version"),
+            Bank.title.label("bank_title"),
+            Bank.language,
+            Attempt.id.label("attempt_id"),
+            Attempt.state,
+            Attempt.started_at,
+            Attempt.submitted_at,
+            Attempt.submitted_by,
+            Score.overall,
+            Score.level,
+            Score.model_version,
+            Score.card,
+            *(overrides.c[name].label(f"override_{name}") for name in OVERRIDABLE),
+            *(
+                overrides.c[f"{name}_reason"].label(f"override_{name}_reason")
+                for name in OVERRIDABLE
+            ),
+        )
+        .join(Organisation, Organisation.id == Invitation.organisation_id)
+        .join(Bank, Bank.id == Invitation.bank_id)
+        .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+        .outerjoin(Score, Score.attempt_id == Attempt.id)
+        .outerjoin(overrides, overrides.c.attempt_id == Attempt.id)
+        .order_by(Invitation.id)
+    )
+    if organisation_id is not None:
+        stmt = stmt.where(Invitation.organisation_id == organisation_id)
+    return stmt
+
+
+def _apply(stmt: Select, filters: ExportFilters) -> Select:
+    if filters.state == "invited":
+        stmt = stmt.where(Attempt.id.is_(None), Invitation.revoked_at.is_(None))
+    elif filters.state == "revoked":
+        stmt = stmt.where(Attempt.id.is_(None), Invitation.revoked_at.is_not(None))
+    elif filters.state is not None:
+        stmt = stmt.where(Attempt.state == filters.state)
+    if filters.bank_id:
+        stmt = stmt.where(Bank.slug == filters.bank_id)
+    if filters.invited_from:
+        stmt = stmt.where(Invitation.created_at >= filters.invited_from)
+    if filters.invited_until:
+        stmt = stmt.where(Invitation.created_at < filters.invited_until)
+    return stmt
+
+
+def _integrity_counts(session: Session, attempt_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """attempt id -> (pastes, pasted characters, focus losses), for one batch of attempts."""
+    if not attempt_ids:
+        return {}
+    is_paste = AttemptEvent.kind == "paste"
+    stmt = (
+        select(
+            AttemptEvent.attempt_id,
+            func.sum(case((is_paste, 1), else_=0)),
+            func.sum(case((is_paste, AttemptEvent.data["length"].as_integer()), else_=0)),
+            func.sum(case((AttemptEvent.kind == "blur", 1), else_=0)),
+        )
+        .where(AttemptEvent.attempt_id.in_(attempt_ids))
+        .where(AttemptEvent.kind.in_(("paste", "blur")))
+        .group_by(AttemptEvent.attempt_id)
+    )
+    return {
+        attempt_id: (int(pastes or 0), int(chars or 0), int(blurs or 0))
+        for attempt_id, pastes, chars, blurs in session.execute(stmt)
+    }
+
+
+def _flatten(
+    row: Any, integrity: tuple[int, int, int] | None, marks: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    card = read_card(row.card) if row.card is not None else None
+    wpm, accuracy = _typing(card) if card is not None else (None, None)
+    attempted = row.attempt_id is not None
+    pastes, pasted, blurs = integrity or ((0, 0, 0) if attempted else (None, None, None))
+    out: dict[str, Any] = {
+        "organisation": row.organisation,
+        "invitation_id": row.invitation_id,
+        "attempt_id": row.attempt_id,
+        "candidate_name": row.candidate_name,
+        "candidate_email": row.candidate_email,
+        "bank_id": row.bank_id,
+        "bank_version": row.bank_version,
+        "bank_title": row.bank_title,
+        "language": row.language,
+        "state": row.state or ("revoked" if row.revoked_at is not None else "invited"),
+        "invited_at": iso_utc(row.invited_at),
+        "started_at": iso_utc(row.started_at),
+        "submitted_at": iso_utc(row.submitted_at),
+        "submitted_by": row.submitted_by,
+        "time_used_minutes": minutes_used(row.started_at, row.submitted_at),
+    }
+    out.update(
+        {name: _number(getattr(card.subscores, name) if card else None) for name in SUBSCORES}
+    )
+    out.update(
+        typing_wpm=wpm,
+        typing_accuracy_percent=accuracy,
+        overall=_number(row.overall),
+        level=row.level,
+        level_is_estimate=card.level_is_estimate if card and row.level else None,
+        model_version=row.model_version,
+        pastes=pastes,
+        pasted_characters=pasted,
+        focus_losses=blurs,
+        integrity_flagged=(pastes > 0 or blurs >= FLAGGED_FOCUS_LOSSES) if attempted else None,
+    )
+    _apply_overrides(out, row)
+    out["pass_mark"] = pass_mark_result(card, marks, overall=out["overall"]) if card else None
+    return {name: out[name] for name in COLUMNS}
+
+
+def _apply_overrides(out: dict[str, Any], row: Any) -> None:
+    """Effective values in the score columns; the machine's value and the reason beside."""
+    for name in OVERRIDABLE:
+        value = _number(getattr(row, f"override_{name}"))
+        out[f"{name}_machine"] = out[name] if value is not None else None
+        out[f"{name}_override_reason"] = getattr(row, f"override_{name}_reason")
+        if value is not None:
+            out[name] = value
+
+
+def _typing(card: ScoreCard) -> tuple[float | None, float | None]:
+    """Mean net WPM and accuracy (in %) of the typing tasks, as the pass marks read them."""
+    wpm, accuracy = typing_measures(card)
+    return _rounded(wpm), _rounded(None if accuracy is None else accuracy * 100)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _number(value: Any) -> float | None:
+    """A finite number or None: NaN and infinities have no place in CSV, XLSX or JSON."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def minutes_used(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round(max(0.0, (end - start).total_seconds()) / 60, 1)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """``2026-03-02T09:00:00Z``: ISO 8601, in UTC, to the second."""
+    if value is None:
+        return None
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,1 @@
+"""One blueprint per page group of the recruiter's side; each calls `..services`."""

@@ -1,0 +1,69 @@
+"""Reading stored records written by an older version of the code: fill in what a frozen
+dataclass requires and the stored JSON does not have, as "not measured" (None where the field
+may be None, else zero, an empty text, an empty list or mapping), at any depth. What is there is
+left as it is, for the converter (cattrs) to check."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+def fill_missing(data: Any, kind: Any, pick: Callable[[Any, Any], Any] | None = None) -> Any:
+    """``data`` with what ``kind`` (a dataclass, or a type that holds some) requires and does
+    not find filled in; what is there is left for the converter to check."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        if data is None:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) > 1 and pick is not None:
+            inner = [pick(kind, data)]  # which member of the union this data is
+        return fill_missing(data, inner[0], pick) if len(inner) == 1 and inner[0] else data
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(data, Mapping):
+            return data
+        hints = typing.get_type_hints(kind)
+        known = {f.name: f for f in dataclasses.fields(kind)}
+        filled = {}
+        for name, value in data.items():
+            if name in known:
+                filled[name] = fill_missing(value, hints[name], pick)
+        for name, f in known.items():
+            has_default = not (
+                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            )
+            if filled.get(name) is not None or (name in filled and _optional(hints[name])):
+                continue
+            if has_default:
+                filled.pop(name, None)  # the dataclass's own default
+            else:
+                filled[name] = None if _optional(hints[name]) else _not_measured(hints[name])
+        return filled
+    if origin is tuple and args and isinstance(data, list | tuple):
+        return [fill_missing(item, args[0], pick) for item in data]
+    return data
+
+
+def _optional(kind: Any) -> bool:
+    return typing.get_origin(kind) in (typing.Union, types.UnionType) and type(None) in (
+        typing.get_args(kind)
+    )
+
+
+def _not_measured(kind: Any) -> Any:
+    origin = typing.get_origin(kind) or kind
+    if dataclasses.is_dataclass(kind):
+        return fill_missing({}, kind)
+    if origin is bool:
+        return False
+    if origin in (int, float):
+        return 0
+    if origin is str:
+        return ""
+    if origin in (tuple, list):
+        return []
+    return {}  # mappings
