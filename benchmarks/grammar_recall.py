@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from assessor.languagetool import server as lt  # noqa: E402
 from assessor.scoring.engine import CLOCK_DEPENDENT_RULES  # noqa: E402
-from assessor.scoring.grammar import Issue, LanguageToolChecker  # noqa: E402
+from assessor.scoring.grammar import Issue, LanguageToolChecker, given_by_the_task  # noqa: E402
 
 DATA = Path(__file__).with_name("data") / "grammar_recall.toml"
 CATEGORIES = {
@@ -218,7 +218,15 @@ def count_errors(items: Sequence[ErrorItem], check: Check) -> list[ErrorResult]:
 
 
 def count_false_positives(replies: Sequence[CleanReply], check: Check) -> list[CleanResult]:
+    """The matches on each clean reply. For the engine's path ("ours", ``task_aware``), the
+    words the task gave are let through as the engine does (`grammar.given_by_the_task`), the
+    reply's facts standing for the task's text."""
     found = check_many(check, [(r.text, r.language) for r in replies])
+    if getattr(check, "task_aware", False):
+        found = [
+            given_by_the_task(issues, r.text, "\n".join(r.facts))[0]
+            for r, issues in zip(replies, found, strict=True)
+        ]
     return [CleanResult(reply, issues) for reply, issues in zip(replies, found, strict=True)]
 
 
@@ -319,6 +327,7 @@ def our_check(checker: LanguageToolChecker) -> Check:
     def check(text: str, language: str) -> list[Issue]:
         return [i for i in checker.check(text, language) if i.rule_id not in CLOCK_DEPENDENT_RULES]
 
+    check.task_aware = True  # and lets through the words the task gave
     return check
 
 

@@ -169,6 +169,21 @@ def test_false_positives_count_matches_and_those_on_the_tasks_facts():
     assert fp.examples["SPELLER"] == ["Okafor", "Okafor"]
 
 
+def test_the_engines_path_lets_through_the_words_the_task_gave():
+    text = "Dear Mr. Okafor, your sofa comes on Saturday. Thanks."
+    start = text.index("Okafor")
+    reply = bench.CleanReply("en-US", text, ("Okafor",), ((start, start + 6),))
+    speller = Issue(start, 6, "SPELLER", "TYPOS", "misspelling", "m", group="spelling")
+    found = [speller, _issue(text.index("sofa"), 4, "STYLE")]
+
+    def check(text, language):
+        return found
+
+    check.task_aware = True
+    (result,) = bench.count_false_positives([reply], check)
+    assert [i.rule_id for i in result.issues] == ["STYLE"]  # as the engine scores it
+
+
 def test_a_tuning_value_applies_to_its_language_only():
     values = ["ALL", "fr:FRENCH", "en:ENGLISH", "en-GB:BRITISH"]
     assert bench.Tuning.pick(values, "fr") == {"ALL", "FRENCH"}

@@ -204,6 +204,31 @@ def count_words(text: str) -> int:
     return len(re.findall(r"\w+(?:['’-]\w+)*", text))
 
 
+# What a candidate copies from the task is no error of theirs: the customer's name, the firm,
+# an order number, "7 jours". Only spelling and style matches are let through this way; a
+# grammar or punctuation match on copied words still counts.
+GIVEN_GROUPS = frozenset({"spelling", "style"})
+
+
+def given_by_the_task(
+    issues: Sequence[Issue], text: str, task_text: str
+) -> tuple[tuple[Issue, ...], tuple[str, ...]]:
+    """The issues to keep, and the words let through: spelling or style matches whose matched
+    text appears, as whole words and with the same letters and case, in the task's own text."""
+    kept, given = [], []
+    for issue in issues:
+        matched = text[issue.offset : issue.offset + issue.length].strip()
+        if issue.group in GIVEN_GROUPS and matched and _has_words(task_text, matched):
+            given.append(matched)
+        else:
+            kept.append(issue)
+    return tuple(kept), tuple(dict.fromkeys(given))
+
+
+def _has_words(haystack: str, words: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", haystack) is not None
+
+
 def grade_grammar(text: str, issues: Sequence[Issue], language: str) -> GrammarScore:
     """Weighted errors per 100 words, mapped to 0-100 (0 errors -> 100, 10 or more -> 0)."""
     words = count_words(text)

@@ -22,7 +22,7 @@ from assessor.question_banks import (
     TypingTask,
     load_bank,
 )
-from assessor.scoring import aggregate, features
+from assessor.scoring import aggregate, features, grammar
 from assessor.scoring.engine import (
     LEVELS,
     MAX_SCORED_CHARS,
@@ -533,3 +533,58 @@ def test_a_failing_language_model_is_flagged_and_the_plain_part_scores(model):
     plain = score_answer(REPLY, LAMP, FakeChecker(), language="en-US", model=model)
     assert "measure_failed: language model (MemoryError)" in read.flags
     assert read.proficiency == plain.proficiency
+
+
+# --- what the task gave is no error ------------------------------------------------------------
+
+FACTS = EmailTask(
+    "facts",
+    "email",
+    "Reply to Mr Okafor",
+    "Answer the customer of SwiftRoute.",
+    "Hello, I am Chidi Okafor. My SwiftRoute parcel SR-88213-QX has not arrived.",
+    20,
+    150,
+    "formal",
+    (Point("apologise", "Apologises", ("sorry", "apologise")),),
+)
+FACTS_REPLY = (
+    "Dear Mr Okafor,\n\nThank you for your message. I am sorry that your SwiftRoute parcel "
+    "SR-88213-QX has not arrived yet. We will recieve an update from the carrier tomorrow "
+    "and I will write to you as soon as we know more.\n\nKind regards,\nSupport team"
+)
+
+
+@pytest.mark.languagetool
+def test_names_and_references_given_by_the_task_are_not_spelling_errors(checker, model):
+    """LanguageTool does not know "Okafor" or "SwiftRoute": a candidate who copies them from
+    the customer's message made no error. A real misspelling still counts."""
+    raw = [FACTS_REPLY[i.offset : i.offset + i.length] for i in checker.check(FACTS_REPLY, "en-US")]
+    assert "Okafor" in raw and "recieve" in raw  # what the server says, before the filter
+
+    scored = score_answer(FACTS, FACTS_REPLY, checker, language="en-US", model=model)
+
+    marked = [FACTS_REPLY[i.offset : i.offset + i.length] for i in scored.grammar.issues]
+    assert "recieve" in marked
+    assert not {"Okafor", "SwiftRoute"} & set(marked)
+    (note,) = [f for f in scored.flags if f.startswith("given_by_the_task: ")]
+    assert "Okafor" in note
+
+
+def test_only_spelling_and_style_on_the_tasks_own_words_are_let_through():
+    text = "Dear Mr Okafor, you was charged by Okafor Ltd; okafor"
+    task_text = "Chidi Okafor wrote: you was charged twice."
+
+    def issue(word, group, start=None):
+        offset = text.index(word) if start is None else start
+        return Issue(offset, len(word), "RULE", "", "", "m", group=group)
+
+    issues = (
+        issue("Okafor", "spelling"),  # given: let through
+        issue("you was", "grammar"),  # copied, but grammar: kept
+        issue("okafor", "spelling", text.rindex("okafor")),  # not the same letters: kept
+        issue("Dear", "style"),  # not in the task: kept
+    )
+    kept, given = grammar.given_by_the_task(issues, text, task_text)
+    assert [text[i.offset : i.offset + i.length] for i in kept] == ["you was", "okafor", "Dear"]
+    assert given == ("Okafor",)
