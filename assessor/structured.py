@@ -6,6 +6,7 @@ left as it is, for the converter (cattrs) to check."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -15,6 +16,8 @@ from typing import Any
 def fill_missing(data: Any, kind: Any, pick: Callable[[Any, Any], Any] | None = None) -> Any:
     """``data`` with what ``kind`` (a dataclass, or a type that holds some) requires and does
     not find filled in; what is there is left for the converter to check."""
+    if not _holds_records(kind):
+        return data  # a number, a text, a list of texts: nothing to fill inside
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
         if data is None:
@@ -26,26 +29,45 @@ def fill_missing(data: Any, kind: Any, pick: Callable[[Any, Any], Any] | None = 
     if dataclasses.is_dataclass(kind):
         if not isinstance(data, Mapping):
             return data
-        hints = typing.get_type_hints(kind)
-        known = {f.name: f for f in dataclasses.fields(kind)}
-        filled = {}
-        for name, value in data.items():
-            if name in known:
-                filled[name] = fill_missing(value, hints[name], pick)
-        for name, f in known.items():
-            has_default = not (
-                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            )
-            if filled.get(name) is not None or (name in filled and _optional(hints[name])):
-                continue
+        fields = _fields(kind)
+        filled = {
+            name: fill_missing(value, fields[name][0], pick)
+            for name, value in data.items()
+            if name in fields
+        }
+        for name, (hint, optional, has_default) in fields.items():
+            if filled.get(name) is not None or (name in filled and optional):
+                continue  # there, or null where null is allowed
             if has_default:
                 filled.pop(name, None)  # the dataclass's own default
             else:
-                filled[name] = None if _optional(hints[name]) else _not_measured(hints[name])
+                filled[name] = None if optional else _not_measured(hint)
         return filled
     if origin is tuple and args and isinstance(data, list | tuple):
         return [fill_missing(item, args[0], pick) for item in data]
     return data
+
+
+@functools.cache
+def _holds_records(kind: Any) -> bool:
+    """Whether a value of this type is, or may contain, a dataclass."""
+    if dataclasses.is_dataclass(kind):
+        return True
+    return any(_holds_records(arg) for arg in typing.get_args(kind) if arg is not Ellipsis)
+
+
+@functools.cache
+def _fields(kind: type) -> dict[str, tuple[Any, bool, bool]]:
+    """name -> (type, may be None, has a default): read once per class (type hints are slow)."""
+    hints = typing.get_type_hints(kind)
+    return {
+        f.name: (
+            hints[f.name],
+            _optional(hints[f.name]),
+            f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(kind)
+    }
 
 
 def _optional(kind: Any) -> bool:
