@@ -10,12 +10,11 @@ at every edge, and each segment knows every match that covers it.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assessor.scoring.grammar import CATEGORY_GROUPS, Issue
-from assessor.scoring.task.text import _CONTROL, _TAG, clean_text
+from assessor.scoring.task.text import clean_text, raw_positions
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def place_marks(raw: str, issues: Sequence[Issue]) -> Placed:
     if not issues:  # nothing to place: the text as written, whatever it holds
         return Placed(raw, (), (Segment(raw),) if raw else (), False)
     cleaned, _ = clean_text(raw)
-    mapping = _raw_positions(raw, cleaned)
+    mapping = raw_positions(raw, cleaned)
     shown = raw if mapping is not None else cleaned
     starts, ends = mapping or (list(range(len(cleaned))), list(range(1, len(cleaned) + 1)))
     located = []
@@ -59,14 +58,10 @@ def place_marks(raw: str, issues: Sequence[Issue]) -> Placed:
             located.append((starts[span[0]], ends[span[1] - 1], cleaned[span[0] : span[1]], issue))
     located.sort(key=lambda found: (found[0], found[1]))
     marks = tuple(
-        Mark(number, start, end, _group(issue), text, issue)
+        Mark(number, start, end, issue.group, text, issue)
         for number, (start, end, text, issue) in enumerate(located, start=1)
     )
     return Placed(shown, marks, _segments(shown, marks), mapping is None)
-
-
-def _group(issue: Issue) -> str:
-    return issue.group if issue.group in CATEGORY_GROUPS else "style"
 
 
 def _span(issue: Issue, length: int) -> tuple[int, int] | None:
@@ -84,32 +79,3 @@ def _segments(text: str, marks: tuple[Mark, ...]) -> tuple[Segment, ...]:
         begins = tuple(i for i in covering if marks[i].start == start)
         segments.append(Segment(text[start:end], covering, group, begins))
     return tuple(segments)
-
-
-def _raw_positions(raw: str, cleaned: str) -> tuple[list[int], list[int]] | None:
-    """For each character of the cleaned text, where it starts and ends in the raw text; None
-    when they cannot be aligned (Unicode normalisation changed the text)."""
-    chars, starts, ends = [], [], []
-    i = 0
-    while i < len(raw):
-        step = 2 if raw.startswith("\r\n", i) else 1
-        chars.append("\n" if raw[i] == "\r" else raw[i])
-        starts.append(i)
-        ends.append(i + step)
-        i += step
-    text = "".join(chars)
-    if unicodedata.normalize("NFC", text) != text:
-        return None
-    keep = [n for n, ch in enumerate(text) if not _CONTROL.fullmatch(ch)]
-    text = "".join(text[n] for n in keep)
-    starts, ends = [starts[n] for n in keep], [ends[n] for n in keep]
-    if _TAG.search(text):
-        out_chars, out_starts, out_ends, last = [], [], [], 0
-        for match in _TAG.finditer(text):
-            out_chars += [*text[last : match.start()], " "]
-            out_starts += [*starts[last : match.start()], starts[match.start()]]
-            out_ends += [*ends[last : match.start()], ends[match.end() - 1]]
-            last = match.end()
-        text = "".join(out_chars) + text[last:]
-        starts, ends = out_starts + starts[last:], out_ends + ends[last:]
-    return (starts, ends) if text == cleaned else None

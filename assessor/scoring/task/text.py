@@ -34,6 +34,36 @@ def clean_text(text: object, strip_html: bool = True) -> tuple[str, tuple[str, .
     return cleaned, tuple(flags)
 
 
+def raw_positions(raw: str, cleaned: str) -> tuple[list[int], list[int]] | None:
+    """For each character of ``clean_text(raw)``, where it starts and ends in ``raw`` (the same
+    steps, kept beside it); None when they cannot be aligned (Unicode normalisation changed the
+    text)."""
+    chars, starts, ends = [], [], []
+    i = 0
+    while i < len(raw):
+        step = 2 if raw.startswith("\r\n", i) else 1
+        chars.append("\n" if raw[i] == "\r" else raw[i])
+        starts.append(i)
+        ends.append(i + step)
+        i += step
+    text = "".join(chars)
+    if unicodedata.normalize("NFC", text) != text:
+        return None
+    keep = [n for n, ch in enumerate(text) if not _CONTROL.fullmatch(ch)]
+    text = "".join(text[n] for n in keep)
+    starts, ends = [starts[n] for n in keep], [ends[n] for n in keep]
+    if _TAG.search(text):
+        out_chars, out_starts, out_ends, last = [], [], [], 0
+        for match in _TAG.finditer(text):
+            out_chars += [*text[last : match.start()], " "]
+            out_starts += [*starts[last : match.start()], starts[match.start()]]
+            out_ends += [*ends[last : match.start()], ends[match.end() - 1]]
+            last = match.end()
+        text = "".join(out_chars) + text[last:]
+        starts, ends = out_starts + starts[last:], out_ends + ends[last:]
+    return (starts, ends) if text == cleaned else None
+
+
 def count_words(text: str) -> int:
     """Words as a reader counts them: "don't" and "e-mail" are one word; emoji are none."""
     return sum(1 for _ in _WORD.finditer(text))
