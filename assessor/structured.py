@@ -12,6 +12,14 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import cattrs
+
+
+def json_converter() -> cattrs.Converter:
+    """The converter of stored records: JSON has lists, not tuples, so the stored form compares
+    equal to what json.loads gives; keys a newer version added are ignored."""
+    return cattrs.Converter(forbid_extra_keys=False, unstruct_collection_overrides={tuple: list})
+
 
 def fill_missing(data: Any, kind: Any, pick: Callable[[Any, Any], Any] | None = None) -> Any:
     """``data`` with what ``kind`` (a dataclass, or a type that holds some) requires and does

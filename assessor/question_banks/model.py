@@ -8,7 +8,7 @@ from typing import Any, Union
 
 import cattrs
 
-from assessor.structured import fill_missing
+from assessor.structured import fill_missing, json_converter
 
 LANGUAGES = ("en-US", "en-GB", "fr")
 TASK_KINDS = ("email", "chat", "form", "correction", "typing")
@@ -179,10 +179,7 @@ def _task_type(union: Any, data: Any) -> type | None:
 
 
 def _make_converter() -> cattrs.Converter:
-    # JSON has lists, not tuples: the stored form compares equal to what json.loads gives
-    converter = cattrs.Converter(
-        forbid_extra_keys=False, unstruct_collection_overrides={tuple: list}
-    )
+    converter = json_converter()
     # A task is one of four kinds; its "kind" says which (email and chat share one class).
     converter.register_structure_hook(
         Task, lambda data, _: converter.structure(data, TASK_TYPES[data["kind"]])

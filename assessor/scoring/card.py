@@ -23,7 +23,7 @@ from assessor.scoring.readability import ReadabilityScore
 from assessor.scoring.task import CorrectionResult, FormCompletion, ReplyCompletion
 from assessor.scoring.typing import TypingResult
 from assessor.scoring.vocabulary import VocabularyScore
-from assessor.structured import fill_missing
+from assessor.structured import fill_missing, json_converter
 
 SCHEMA = 2
 SUBSCORE_NAMES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -143,9 +143,4 @@ def _from_version_1(fields: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _make_converter() -> cattrs.Converter:
-    # JSON has lists, not tuples: the stored form compares equal to what json.loads gives
-    return cattrs.Converter(forbid_extra_keys=False, unstruct_collection_overrides={tuple: list})
-
-
-_converter = _make_converter()
+_converter = json_converter()
