@@ -143,11 +143,11 @@ _R = TypeVar("_R")
 
 def use_case(function: Callable[_P, _R]) -> Callable[_P, _R]:
     """A use case owns its transaction: its first argument is the session (or an object of
-    it), and when the
-    outermost use case on that session returns, its work is committed; when it raises, rolled
-    back, unless the exception says that what was done before it stays (``keeps_changes``: an
-    overdue attempt finalised by its last save, the answers sent with a submission that
-    waits). A use case that calls another commits once, at the end. Views only call them."""
+    it), and when the outermost use case on that session returns, its work is committed; when
+    it raises, rolled back, unless the exception says that what was done before it stays
+    (``keeps_changes``: an overdue attempt finalised by its last save, the answers sent with a
+    submission that waits). A use case that calls another commits once, at the end. Views only
+    call them."""
 
     @functools.wraps(function)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -158,14 +158,14 @@ def use_case(function: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             result = function(*args, **kwargs)
         except BaseException as exc:
-            session.info["use_case_depth"] = depth
             if depth == 0:
                 if getattr(exc, "keeps_changes", False):
                     session.commit()
                 else:
                     session.rollback()
             raise
-        session.info["use_case_depth"] = depth
+        finally:
+            session.info["use_case_depth"] = depth
         if depth == 0:
             session.commit()
         return result
