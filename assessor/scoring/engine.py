@@ -125,7 +125,8 @@ def _score_written(
     if ignored:
         issues = tuple(i for i in issues if i.rule_id not in CLOCK_DEPENDENT_RULES)
         flags += tuple(f"ignored_rule: {rule}" for rule in ignored)
-    issues, given = grammar.given_by_the_task(issues, text, _task_text(task_))
+    shown = "\n".join((task_.title, task_.instructions, task_.customer_message))  # the task's text
+    issues, given = grammar.given_by_the_task(issues, text, shown)
     if given:
         flags += (f"given_by_the_task: {', '.join(given)}",)
     grammar_score = grammar.grade_grammar(text, issues, language)
@@ -151,12 +152,6 @@ def _score_written(
         flags=tuple(dict.fromkeys(flags + reply.flags + tuple(failures))),
         features=_kept_features(found),
     )
-
-
-def _task_text(task_: Any) -> str:
-    """What the task showed the candidate: its title, instructions and the customer's message."""
-    parts = (getattr(task_, name, "") for name in ("title", "instructions", "customer_message"))
-    return "\n".join(p for p in parts if isinstance(p, str))
 
 
 @functools.cache
