@@ -119,6 +119,18 @@ def test_every_problem_of_a_table_is_reported_at_once(tmp_path):
     assert "fact 'Okafor' is not in the text" in message
 
 
+def test_the_halves_are_fixed_by_position_in_each_category(table):
+    for section in bench.CATEGORIES:
+        for category, raw in RAW[section].items():
+            items = [e for e in table.errors if (e.section, e.category) == (section, category)]
+            assert [e.text for e in items] == [r["text"] for r in raw]  # in the file's order
+            assert [e.half for e in items] == [bench.HALVES[n % 2] for n in range(len(raw))]
+    assert [c.half for c in table.clean] == [bench.HALVES[n % 2] for n in range(len(table.clean))]
+    english = [e for e in table.errors if e.section == "en"]
+    dev = sum(e.half == "dev" for e in english)
+    assert abs(dev - (len(english) - dev)) <= len(RAW["en"])  # at most one more per category
+
+
 def test_spans_are_whole_words():
     assert bench.spans_of("its items", "its") == [(0, 3)]
     assert bench.spans_of("Thank you , we", " ,") == [(9, 11)]
@@ -257,6 +269,9 @@ def test_the_benchmark_prints_recall_and_false_positives(languagetool_url, tmp_p
     assert re.search(r"^accents\s+1\s+", printed, re.M)
     assert re.search(r"^en-US\s+1\s+", printed, re.M)
     assert "ours found" in printed and "raw found" in printed and "tuned found" in printed
+    # the one error is item 1 of its category: the development half; no clean reply is held out
+    assert re.search(r"^ours en recall\s+1/1 1\.00\s+-\s+1/1 1\.00$", printed, re.M)
+    assert re.search(r"^ours en FP per 10\s+\d+/1 ", printed, re.M)
     results = json.loads(out.read_text())
     assert set(results) == {"ours", "raw", "tuned"}
     assert [e["category"] for e in results["ours"]["errors"]] == ["spelling", "accents"]

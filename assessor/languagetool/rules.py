@@ -23,6 +23,9 @@ DISABLED_RULES = MappingProxyType(
             "EN_DATE_WEEKDAY_CURRENTYEAR",
             "DATE_FUTURE_VERB_PAST",
             "DATE_FUTURE_VERB_PAST_US",
+            # "If you would prefer a refund": the polite conditional of service writing, not an
+            # error (benchmarks/grammar_recall.py: 2 of the clean replies, 1 of 239 errors)
+            "CONDITIONAL_CLAUSE",
         ),
         "fr": (
             "WHITESPACE_RULE",
@@ -31,6 +34,8 @@ DISABLED_RULES = MappingProxyType(
             "APOS_TYP",
             "POINTS_SUSPENSION",
             "TIRET",
+            # "d'ici le 15 mars" is standard French; a style remark on correct replies
+            "CONSTRUCTION_DANS_LES_EXPRESSIONS",
         ),
     }
 )

@@ -24,6 +24,8 @@ from assessor.languagetool.rules import check_params
 
 MAIN_CLASS = "org.languagetool.server.HTTPServer"
 DEFAULT_CONFIG = Path(__file__).with_name("server.properties")
+# Our own pattern rules: LanguageTool loads rules/<lang>/grammar_custom.xml from its classpath.
+CUSTOM_RULES = Path(__file__).with_name("custom")
 LOG_NAME = "languagetool.log"
 RUN_HEADER = "=== assessor: starting LanguageTool"
 PID_NAME = "languagetool.pid"
@@ -91,7 +93,8 @@ def java_argv(home: Path, port: int, heap_mb: int, config: Path | None = None) -
             f"LanguageTool {VERSION} is not installed in {home}: "
             "run `assessor languagetool install`."
         )
-    argv = [check_java(), f"-Xmx{heap_mb}m", "-cp", f"{Path(home) / 'lib'}/*", MAIN_CLASS]
+    classpath = f"{CUSTOM_RULES}{os.pathsep}{Path(home) / 'lib'}/*"
+    argv = [check_java(), f"-Xmx{heap_mb}m", "-cp", classpath, MAIN_CLASS]
     return argv + ["--port", str(port), "--config", str(config or DEFAULT_CONFIG)]
 
 
