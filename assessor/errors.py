@@ -52,9 +52,12 @@ class AnswerTooLarge(AssessorError):
     code = "answer_too_large"
 
 
-class WordLimitProblems(AssessorError):
+class UnfinishedAnswers(AssessorError):
+    """A submission that was not confirmed although tasks are unanswered or outside their word
+    limits: ``problems`` lists them (candidate.completeness.Unfinished)."""
+
     status = 422
-    code = "word_limits"
+    code = "unfinished_answers"
     keeps_changes = True  # the answers sent with the submission are kept; it waits
 
 

@@ -26,9 +26,15 @@ def test_every_message_is_translated_with_the_same_placeholders():
     for message in catalog:
         if not message.id:
             continue
-        if not message.string or message.fuzzy:
+        # a counted message (ngettext) has a plural id and one translation per plural form
+        ids = message.id if message.pluralizable else (message.id,)
+        strings = message.string if message.pluralizable else (message.string,)
+        if not all(strings) or message.fuzzy:
             problems.append(f"untranslated: {message.id!r}")
-        elif sorted(PLACEHOLDER.findall(message.id)) != sorted(PLACEHOLDER.findall(message.string)):
+        elif any(
+            sorted(PLACEHOLDER.findall(ids[-1])) != sorted(PLACEHOLDER.findall(string))
+            for string in strings
+        ):
             problems.append(f"placeholders differ: {message.id!r}")
     assert not problems, "\n".join(problems)
 

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from assessor.candidate.completeness import Unfinished, unfinished_tasks
 from assessor.candidate.invitations import INVALID_LINK, check_usable, find_invitation, hash_token
 from assessor.db import use_case
 from assessor.errors import (
@@ -17,11 +18,10 @@ from assessor.errors import (
     AttemptClosed,
     InvalidInput,
     InvitationNotFound,
-    WordLimitProblems,
+    UnfinishedAnswers,
 )
 from assessor.models import Answer, Attempt, AttemptEvent, AttemptState, Invitation, ScoringJob
 from assessor.question_banks import Task
-from assessor.scoring.task import count_words  # the scorer's count: limits agree with the score
 
 MAX_REVISION = 2**53 - 1
 CONSENT_MISSING = N_("Please confirm that you have read what is recorded before you start.")
@@ -182,42 +182,22 @@ def submit_attempt(session, attempt_id: int, payload, *, now: datetime, limits: 
     auto = payload.get("auto") is True
     if not auto and payload.get("confirm") is not True:
         session.flush()
-        problems = word_limit_problems(session, attempt)
+        problems = unfinished_answers(session, attempt)
         if problems:
-            raise WordLimitProblems(
-                N_("Some answers are outside their word limits."), problems=problems
+            raise UnfinishedAnswers(
+                N_("Some tasks are not answered or are outside their word limits."),
+                problems=problems,
             )
     _finalise(session, attempt, now, by="deadline" if auto else "candidate")
     return {"submitted": True, "already": False}
 
 
-def word_limit_problems(session: Session, attempt: Attempt) -> list[tuple[str, dict]]:
-    """Word-limit problems as (message, params) pairs, translated when shown."""
-    texts = {
-        a.task_id: a.text
-        for a in session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
-    }
-    problems = []
-    for task in attempt.snapshot.tasks:
-        if task.kind not in ("email", "chat"):
-            continue
-        words = count_words(texts.get(task.id, ""))
-        params = {"title": task.title, "words": words}
-        if words < task.min_words:
-            problems.append(
-                (
-                    N_("“%(title)s” has %(words)s words; write at least %(min)s."),
-                    params | {"min": task.min_words},
-                )
-            )
-        elif words > task.max_words:
-            problems.append(
-                (
-                    N_("“%(title)s” has %(words)s words; keep it to %(max)s."),
-                    params | {"max": task.max_words},
-                )
-            )
-    return problems
+def unfinished_answers(session: Session, attempt: Attempt) -> list[Unfinished]:
+    """The tasks the candidate is asked about before submitting, from the saved answers."""
+    rows = session.execute(
+        select(Answer.task_id, Answer.part_id, Answer.text).where(Answer.attempt_id == attempt.id)
+    )
+    return unfinished_tasks(attempt.snapshot.tasks, {(t, p): text for t, p, text in rows})
 
 
 def _finalise(session: Session, attempt: Attempt, now: datetime, *, by: str) -> None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
-from assessor.candidate import attempts
+from assessor.candidate import attempts, completeness
 from assessor.candidate.attempts import Limits
 from assessor.candidate.invitations import check_usable, find_invitation
 from assessor.clock import now
 from assessor.db import database, get_session
-from assessor.errors import N_, InvalidInput
+from assessor.errors import N_, InvalidInput, UnfinishedAnswers
 from assessor.i18n import locale_for_language
 from assessor.models import Answer, Attempt, AttemptState, Invitation
+from assessor.web.errors import error_response
 
 bp = Blueprint("candidate", __name__, url_prefix="/t", template_folder="templates")
 
@@ -66,6 +68,7 @@ def landing(token: str):
         server_now=now(),
         autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
         answer_max_bytes=current_app.config["ANSWER_MAX_BYTES"],
+        counted=completeness.counted_forms(),
     )
 
 
@@ -106,6 +109,14 @@ def submit(token: str):
     attempt = _started(token)
     result = attempts.submit_attempt(session, attempt.id, _json(), now=now(), limits=_limits())
     return jsonify(result | {"redirect": url_for("candidate.done", token=token)})
+
+
+@bp.errorhandler(UnfinishedAnswers)
+def unfinished(exc: UnfinishedAnswers):
+    """The server's list of what to look at before submitting, each item in plain words and
+    pointing at its task, for the page to show as it shows its own."""
+    problems = [completeness.describe(item) for item in exc.details["problems"]]
+    return error_response(exc.status, exc.code, gettext(exc.template), problems)
 
 
 @bp.get("/<token>/status")

@@ -37,8 +37,10 @@
   const bar = document.querySelector(".attempt-bar");
   const problemsEl = $("submit-problems");
   const submitBtn = $("submit");
-  const anywayBtn = $("submit-anyway");
   const confirmBox = $("submit-confirm");
+  const checkEl = $("submit-check");
+  const checkTitle = $("submit-check-h");
+  const checkList = $("submit-check-list");
   const confirmYes = $("submit-confirm-yes");
   const confirmNo = $("submit-confirm-no");
 
@@ -171,6 +173,7 @@
     timeUp: false,
     submitting: false,
     submitted: false,
+    unfinished: 0, // items in the confirmation's list
   };
 
   function refreshStatus() {
@@ -201,7 +204,6 @@
     statusEl.textContent = message || t.closed;
     statusEl.dataset.state = "closed";
     submitBtn.disabled = true;
-    anywayBtn.disabled = true;
     hideConfirm(false);
   }
 
@@ -210,12 +212,24 @@
     return (text.match(WORD_RE) || []).length;
   }
 
+  // Counted messages come as one template per plural category of the page's language (the
+  // server's ngettext): Intl.PluralRules picks the category, as the server's plural rule does.
+  const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+  const fill = (template, values) =>
+    template.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
+
+  function counted(name, n, values = {}) {
+    const forms = (t.counted || {})[name] || {};
+    const template = forms[plurals.select(n)] ?? forms.other ?? Object.values(forms)[0] ?? "%(num)s";
+    return fill(template, { num: n, ...values });
+  }
+
   function updateCount(el) {
     if (!el.dataset.minWords) return;
     const out = $(`${el.id}-count`);
     if (!out) return;
     const n = countWords(el.value);
-    out.textContent = `${n} ${t.words}`;
+    out.textContent = counted("word_count", n);
     const min = Number(el.dataset.minWords);
     const max = Number(el.dataset.maxWords);
     out.dataset.range = n < min ? "under" : n > max ? "over" : "ok";
@@ -258,6 +272,7 @@
     updateCount(el);
     if (state.tooLarge.has(key) && bytesOf(el.value) <= cfg.maxBytes) markTooLarge(key, false);
     refreshStatus();
+    if (!confirmBox.hidden) showUnfinished(unfinishedOnPage()); // back at a task: keep it true
   }
 
   function pushEvent(event) {
@@ -544,7 +559,6 @@
   // ---- submitting -------------------------------------------------------------------------
   function setBusy(busy) {
     submitBtn.disabled = busy;
-    anywayBtn.disabled = busy;
     if (confirmYes) confirmYes.disabled = busy;
     form.setAttribute("aria-busy", busy ? "true" : "false");
   }
@@ -607,9 +621,8 @@
       close(t.closed);
       window.location.assign(cfg.doneUrl);
     } else if (response.status === 422) {
-      showProblems(error.problems || [error.message]);
-      anywayBtn.hidden = false;
-      anywayBtn.focus();
+      // The server's list, from the answers it holds: the page's own missed something.
+      showConfirm(error.problems || []);
     } else if (response.status === 413) {
       largestOf(keys).forEach((k) => markTooLarge(k, true));
       showProblems([t.too_large]);
@@ -620,11 +633,69 @@
     }
   }
 
-  function showConfirm() {
+  // ---- before submitting: what is unanswered or outside its word limits -------------------
+  // The rules of assessor/candidate/completeness.py, on the live page. A field is answered once
+  // it has something besides spaces (trim() removes what completeness.SPACE lists) and, for a
+  // correction box, something else than the sentence it started with.
+  const sections = Array.from(form.querySelectorAll("section.task[data-task]"));
+  const isAnswered = (el) => {
+    const text = el.value.trim();
+    return text !== "" && text !== (el.dataset.original || "").trim();
+  };
+
+  function unfinishedOnPage() {
+    const found = [];
+    for (const section of sections) {
+      const { task, kind, title } = section.dataset;
+      const own = fields.filter((el) => el.dataset.task === task);
+      const item = { task, title, part: own.length ? own[0].dataset.part || "" : "" };
+      if (!own.some(isAnswered)) {
+        found.push({ ...item, message: kind === "correction" ? t.uncorrected : t.unanswered });
+      } else if (kind === "email" || kind === "chat") {
+        const words = countWords(own[0].value);
+        const min = Number(own[0].dataset.minWords);
+        const max = Number(own[0].dataset.maxWords);
+        if (words < min) found.push({ ...item, message: counted("too_short", words, { min }) });
+        else if (words > max) found.push({ ...item, message: counted("too_long", words, { max }) });
+      }
+    }
+    return found;
+  }
+
+  function showUnfinished(items) {
+    // Items are the page's or the server's (completeness.describe): task, part, title, message.
+    state.unfinished = items.length;
+    checkList.replaceChildren();
+    for (const item of items) {
+      const field = byKey.get(`${item.task}/${item.part || ""}`);
+      const li = document.createElement("li");
+      const link = document.createElement("a");
+      link.textContent = item.title;
+      if (field) {
+        link.href = `#${field.id}`;
+        link.addEventListener("click", (e) => {
+          e.preventDefault();
+          field.focus(); // the answer itself, not only its place on the page
+          field.scrollIntoView({ block: "center" });
+        });
+      }
+      li.append(link, ` — ${item.message}`);
+      checkList.append(li);
+    }
+    checkTitle.textContent = counted("to_look_at", items.length);
+    checkEl.hidden = items.length === 0;
+    confirmYes.textContent = items.length ? t.submit_anyway : t.submit_now;
+  }
+
+  function showConfirm(items = unfinishedOnPage()) {
     if (state.closed || state.submitting) return;
+    showProblems([]);
+    showUnfinished(items);
     confirmBox.hidden = false;
     submitBtn.setAttribute("aria-expanded", "true");
-    confirmYes.focus();
+    // The list gets the focus, so that it is read out and its links come next on the Tab key.
+    if (items.length) checkEl.focus();
+    else confirmYes.focus();
   }
 
   function hideConfirm(refocus = true) {
@@ -639,14 +710,14 @@
     else confirmYes.focus(); // a second click (or a double click) never submits by itself
   });
   confirmYes.addEventListener("click", () => {
+    const listed = state.unfinished > 0; // the candidate has seen the list and submits anyway
     hideConfirm(false);
-    submitAnswers();
+    submitAnswers({ confirm: listed });
   });
   confirmNo.addEventListener("click", () => hideConfirm());
   confirmBox.addEventListener("keydown", (e) => {
     if (e.key === "Escape") hideConfirm();
   });
-  anywayBtn.addEventListener("click", () => submitAnswers({ confirm: true }));
 
   // ---- start-up ---------------------------------------------------------------------------
   function serverValue(el) {

@@ -329,7 +329,7 @@ def test_an_answer_over_one_megabyte_is_refused_and_the_last_good_save_stays(app
     assert save(client, token, csrf, 3, "shortened").get_json()["saved"] is True
 
 
-def test_word_limits_stop_a_manual_submit_but_never_an_autosave(app, client, started):
+def test_unfinished_tasks_stop_a_manual_submit_but_never_an_autosave(app, client, started):
     invitation, token, csrf, attempt_id = started
     autosave = save(client, token, csrf, 1, words(5))
     assert autosave.status_code == 200 and autosave.get_json()["saved"] is True
@@ -338,10 +338,24 @@ def test_word_limits_stop_a_manual_submit_but_never_an_autosave(app, client, sta
 
     assert refused.status_code == 422
     error = refused.get_json()["error"]
-    assert error["code"] == "word_limits"
-    problems = error["problems"]
-    assert len(problems) == len(EMAIL_TASKS)
-    assert any("has 5 words; write at least 100" in p for p in problems)
+    assert error["code"] == "unfinished_answers"
+    # from the saved answers: every task but the e-mail is unanswered (the correction boxes
+    # still hold their sentences), the e-mail is too short
+    listed = {p["task"]: p["message"] for p in error["problems"]}
+    assert listed == {
+        EMAIL: "5 words; write at least 100.",
+        "missed-delivery": "Not answered yet.",
+        "double-charge-chat": "Not answered yet.",
+        "address-change-chat": "Not answered yet.",
+        "sentence-fixes": "Not answered yet: every sentence is still as it was given.",
+        TYPING: "Not answered yet.",
+    }
+    assert error["problems"][0] == {
+        "task": EMAIL,
+        "part": "",
+        "title": "Damaged item: refund request",
+        "message": "5 words; write at least 100.",
+    }
     assert attempt_of(app, invitation.id).state == "in_progress"
     assert count(app, ScoringJob, attempt_id=attempt_id) == 0
 
@@ -350,9 +364,13 @@ def test_word_limits_stop_a_manual_submit_but_never_an_autosave(app, client, sta
     assert attempt_of(app, invitation.id).submitted_by == "candidate"
 
 
-def test_answers_within_the_limits_submit_without_confirmation(app, client, started):
+def test_every_task_answered_within_the_limits_submits_without_confirmation(app, client, started):
     invitation, token, csrf, _ = started
     answers = [{"task": task, "part": "", "text": words(n + 1)} for task, n in EMAIL_TASKS.items()]
+    answers += [
+        {"task": "sentence-fixes", "part": "s1", "text": "A corrected sentence."},
+        {"task": TYPING, "part": "", "text": "A copy."},
+    ]
 
     response = post(client, token, "submit", csrf, {"revision": 1, "answers": answers})
 

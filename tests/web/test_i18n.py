@@ -40,21 +40,26 @@ def test_french_candidates_get_french_error_messages(client, db_session, org, in
     assert "Veuillez confirmer" in response.get_data(as_text=True)
 
 
-def test_french_candidates_hear_of_word_limits_in_french(client, db_session, org, invite):
+def test_french_candidates_hear_of_unfinished_tasks_in_french(client, db_session, org, invite):
     _, token = invite(bank_id=_french_bank(db_session, org).id)
     csrf = csrf_from(client.get(f"/t/{token}"))
     client.post(f"/t/{token}/start", data={"consent": "yes", "csrf_token": csrf})
     csrf = csrf_from(client.get(f"/t/{token}"))
+    answers = [{"task": "erreur-facturation", "part": "", "text": "Bonjour."}]
     response = client.post(
-        f"/t/{token}/submit", json={"revision": 1, "answers": []}, headers={"X-CSRFToken": csrf}
+        f"/t/{token}/submit",
+        json={"revision": 1, "answers": answers},
+        headers={"X-CSRFToken": csrf},
     )
     assert response.status_code == 422
     error = response.get_json()["error"]
-    assert error["message"] == "Certaines réponses ne respectent pas le nombre de mots demandé."
-    assert (
-        "« Erreur de facturation\u00a0: demande de remboursement » compte 0 mots ; "
-        "écrivez-en au moins 100." in error["problems"]
+    assert error["message"] == (
+        "Certaines tâches sont sans réponse ou ne respectent pas le nombre de mots demandé."
     )
+    said = {p["title"]: p["message"] for p in error["problems"]}
+    title = "Erreur de facturation\u00a0: demande de remboursement"
+    assert said[title] == "1 mot ; écrivez-en au moins 100."
+    assert "Pas encore de réponse." in said.values()
 
 
 def test_english_candidate_pages_are_in_english(client, invite):
