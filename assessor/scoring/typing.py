@@ -17,6 +17,16 @@ Decisions, so that a recruiter can check the numbers by hand:
 - No keystrokes (the text was pasted, or the page did not record) means speed is unknown: the WPM
   fields are None, the result is flagged, and the speed half of the sub-score is 0. Fewer
   keystrokes than half the characters is flagged as a probable paste.
+- Two flags on the rhythm, evidence for a person to look at, never a fail by themselves:
+  "implausibly_fast" above HUMAN_MAX_WPM (200 WPM, i.e. a key every 60 ms on average), whether
+  from the gross speed or the median gap between keys. The bound is above every rate reported
+  for people: Dhakal, Feit, Kristensson and Oulasvirta, "Observations on Typing from 136 Million
+  Keystrokes" (CHI 2018), found a mean of about 52 WPM among 168,000 typists, the fastest near
+  120 WPM; record bursts (Barbara Blackburn, 1980s) are reported at 194-212 WPM.
+  "uniform_rhythm": the gaps between keys vary less than UNIFORM_MAX_VARIATION (coefficient of
+  variation, standard deviation / mean, over at least UNIFORM_MIN_GAPS gaps). A person's gaps
+  depend on the letter pair (the same paper) and on reading the passage, and vary widely; a
+  script or a key macro typing at a fixed delay, even with some jitter, gives a near-even gap.
 """
 
 from __future__ import annotations
@@ -25,8 +35,9 @@ import dataclasses
 import difflib
 import math
 import re
+import statistics
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 PAUSE_MS = 10_000
@@ -36,6 +47,11 @@ MAX_COMPARED_FACTOR = 2
 # Sub-score bands: (value, points) corners of a piecewise-linear curve.
 WPM_BANDS = ((0.0, 0.0), (10.0, 10.0), (20.0, 40.0), (30.0, 65.0), (40.0, 85.0), (55.0, 100.0))
 ACCURACY_BANDS = ((0.0, 0.0), (0.8, 0.0), (0.9, 50.0), (0.95, 80.0), (0.98, 95.0), (1.0, 100.0))
+# The rhythm flags (see the module's notes for the source of the bound).
+HUMAN_MAX_WPM = 200.0
+HUMAN_MIN_GAP_MS = 60_000 / (HUMAN_MAX_WPM * 5)  # 60 ms: one key every 60 ms is 200 WPM
+UNIFORM_MAX_VARIATION = 0.2
+UNIFORM_MIN_GAPS = 30
 
 _FOLD = str.maketrans(
     {"‘": "'", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-", "…": "..."}
@@ -57,6 +73,10 @@ class TypingResult:
     completion: float  # 0..1 of the passage reached
     score: float  # 0..100
     flags: tuple[str, ...]
+    # Of the gaps between keys within the active time; None on cards scored before, or when
+    # there are fewer than two keystrokes.
+    median_gap_ms: float | None = None
+    gap_variation: float | None = None  # coefficient of variation: standard deviation / mean
 
 
 def measure_typing(passage: str, typed: str, keystrokes: Iterable[Any] = ()) -> TypingResult:
@@ -81,6 +101,9 @@ def measure_typing(passage: str, typed: str, keystrokes: Iterable[Any] = ()) -> 
         net = round(max(0.0, gross - errors / minutes), 1)
     if typed_text and times and len(times) < len(typed_text) / 2:
         flags.append("fewer_keystrokes_than_characters")
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    median_gap, variation, rhythm_flags = key_rhythm(gaps, gross)
+    flags += rhythm_flags
     score = 0.0
     if typed_text:
         speed = _band(net, WPM_BANDS) if net is not None else 0.0
@@ -95,11 +118,20 @@ def measure_typing(passage: str, typed: str, keystrokes: Iterable[Any] = ()) -> 
         gross_wpm=gross,
         net_wpm=net,
         errors=errors,
-        accuracy=round(accuracy, 4),
+        accuracy=_rounded_share(accuracy),
         completion=round(completion, 4),
         score=score,
         flags=tuple(flags),
+        median_gap_ms=median_gap,
+        gap_variation=variation,
     )
+
+
+def _rounded_share(value: float) -> float:
+    """Four decimals, and 1 only when exact: one uncorrected error in 20,000 characters must
+    not read as 100 %."""
+    rounded = round(value, 4)
+    return 0.9999 if value < 1 and rounded >= 1 else rounded
 
 
 def _normalise(text: str) -> str:
@@ -142,6 +174,26 @@ def _active_time(times: list[int]) -> tuple[int | None, int]:
     pauses = sum(gap > PAUSE_MS for gap in gaps)
     active = sum(gap for gap in gaps if gap <= PAUSE_MS)
     return (active if active >= MIN_ACTIVE_MS else None), pauses
+
+
+def key_rhythm(
+    gaps: Sequence[float], gross_wpm: float | None = None
+) -> tuple[float | None, float | None, tuple[str, ...]]:
+    """Median and coefficient of variation of the gaps between keys (ms; pauses longer than
+    PAUSE_MS left out), and the rhythm flags. Also read by the review page for every field."""
+    kept = [gap for gap in gaps if 0 <= gap <= PAUSE_MS]
+    if not kept:
+        return None, None, ()
+    mean = statistics.fmean(kept)
+    median = round(statistics.median(kept), 1)
+    variation = round(statistics.pstdev(kept) / mean if mean > 0 else 0.0, 3)
+    flags = []
+    too_fast = gross_wpm is not None and gross_wpm > HUMAN_MAX_WPM
+    if too_fast or (median < HUMAN_MIN_GAP_MS and len(kept) >= 10):
+        flags.append("implausibly_fast")
+    if len(kept) >= UNIFORM_MIN_GAPS and variation < UNIFORM_MAX_VARIATION:
+        flags.append("uniform_rhythm")
+    return median, variation, tuple(flags)
 
 
 def _compare(passage: str, typed: str, flags: list[str]) -> tuple[int, float, float]:

@@ -8,6 +8,7 @@ def register_blueprints(app) -> None:
     from assessor.recruiter.views import (
         admin,
         api,
+        api_docs,
         api_tokens,
         auth,
         dashboard,
@@ -18,7 +19,7 @@ def register_blueprints(app) -> None:
         review,
         webhooks,
     )
-    from assessor.web import errors, health
+    from assessor.web import errors, favicon, health
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
@@ -29,7 +30,9 @@ def register_blueprints(app) -> None:
     app.register_blueprint(review.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)  # bearer tokens only: CSRF-exempt, rate-limited per token
+    app.register_blueprint(api_docs.bp)  # the API reference page, outside the API's token checks
     app.register_blueprint(api_tokens.bp)
+    app.register_blueprint(favicon.bp)
     app.register_blueprint(judgement.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(privacy.bp)

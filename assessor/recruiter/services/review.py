@@ -22,6 +22,7 @@ from assessor.errors import N_, NotFound
 from assessor.models import Answer, Attempt, AttemptEvent, Bank, Invitation, Score, ScoringJob
 from assessor.question_banks import Bank as BankDefinition
 from assessor.question_banks import Task
+from assessor.scoring import typing as typing_measure
 from assessor.scoring.card import ScoreCard, TaskScore
 from assessor.scoring.marks import Placed, place_marks
 
@@ -31,6 +32,7 @@ DUPLICATE_MIN_WORDS = 30
 DUPLICATE_SIMILARITY = 0.5
 DUPLICATE_MAX_ATTEMPTS = 500  # the most recent attempts on the same bank compared with
 _WORD = re.compile(r"[^\W_]+")
+RHYTHM_FLAGS = frozenset({"implausibly_fast", "uniform_rhythm"})
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ class Review:
         return event.recorded_at
 
     def rhythm(self) -> list[dict[str, Any]]:
-        """Per field: keystrokes, deletes and the median gap between keystrokes."""
+        """Per field: keystrokes, deletes, the median gap between keystrokes, how much the
+        gaps vary, and the rhythm flags (too fast for a person, too even)."""
         fields: dict[tuple[str, str], dict[str, Any]] = {}
         for event in self.events:
             data = event.data if isinstance(event.data, Mapping) else {}
@@ -112,16 +115,41 @@ class Review:
             )
             entry["gaps"] += [d for d in data["deltas"] if _number(d) and d >= 0]
             entry["del"] += data["deletes"] if _number(data.get("deletes")) else 0
-        return [
-            {
-                "task": e["task"],
-                "part": e["part"],
-                "keystrokes": len(e["gaps"]),
-                "deletes": int(e["del"]),
-                "median_gap_ms": round(statistics.median(e["gaps"])) if e["gaps"] else None,
-            }
-            for e in fields.values()
-        ]
+        rows = []
+        for e in fields.values():
+            _, variation, flags = typing_measure.key_rhythm(e["gaps"])
+            median = round(statistics.median(e["gaps"])) if e["gaps"] else None
+            rows.append(
+                {
+                    "task": e["task"],
+                    "part": e["part"],
+                    "keystrokes": len(e["gaps"]),
+                    "deletes": int(e["del"]),
+                    "median_gap_ms": median,
+                    "variation": variation,
+                    "flags": flags,
+                }
+            )
+        return rows
+
+    def rhythm_flagged(self) -> int:
+        """Fields typed faster than a person or too evenly, by their keystroke events or by
+        their typing task's score (the same events, as the engine read them)."""
+        fields = {(row["task"], row["part"]) for row in self.rhythm() if row["flags"]}
+        for view in self.tasks:
+            if view.result is not None and RHYTHM_FLAGS.intersection(view.result.flags):
+                fields.add((view.task.id, ""))
+        return len(fields)
+
+    @property
+    def typing_bounds(self) -> dict[str, float]:
+        """The rhythm flags' thresholds, stated on the page beside the flags."""
+        return {
+            "wpm": typing_measure.HUMAN_MAX_WPM,
+            "gap_ms": typing_measure.HUMAN_MIN_GAP_MS,
+            "variation": typing_measure.UNIFORM_MAX_VARIATION,
+            "gaps": typing_measure.UNIFORM_MIN_GAPS,
+        }
 
 
 def attempt_review(session: Session, organisation_id: int, attempt_id: int, now: datetime):

@@ -6,12 +6,14 @@ lines, never an exception.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from fpdf.fonts import FontFace
 
 from assessor.recruiter.services.exports.rows import minutes_used  # noqa: F401  (re-exported for the report)
+from assessor.scoring import typing as typing_measure
 from assessor.scoring.card import ScoreCard, TaskScore
 
 EXCERPT_CHARS = 1800
@@ -41,6 +43,20 @@ def _num(value: Any, digits: int = 1) -> str:
     return f"{value:.{digits}f}" if isinstance(value, int | float) else "–"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 paste', '2 pastes', '0 pastes': the report is in English (one is singular)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def accuracy_percent(value: Any) -> str:
+    """Typing accuracy: '100%' only when exact, else one decimal rounded down (99.96 -> 99.9)."""
+    if not isinstance(value, int | float):
+        return "–"
+    if value >= 1:
+        return "100%"
+    return f"{min(math.floor(round(value * 100, 6) * 10) / 10, 99.9):.1f}%"
+
+
 def subscore_lines(card: ScoreCard) -> list[tuple[str, float | None, str]]:
     """(name, score, evidence) for each sub-score the bank measures."""
     readers = {
@@ -67,7 +83,8 @@ def _grammar(card: ScoreCard) -> str:
     if not words:
         return ""
     found = ", ".join(f"{g.replace('_', '/')} {n}" for g, n in counts.items() if n)
-    text = f"{sum(counts.values())} issues in {words} words" + (f" ({found})" if found else "")
+    text = f"{counted(sum(counts.values()), 'issue')} in {counted(words, 'word')}"
+    text += f" ({found})" if found else ""
     densities = [g.weighted_errors_per_100_words for g in measured]
     if densities:
         text += f"; {sum(densities) / len(densities):.1f} weighted errors per 100 words"
@@ -126,7 +143,7 @@ def _typing(card: ScoreCard) -> str:
 def _typing_line(task: TaskScore) -> str:
     typing = task.typing
     return (
-        f"{_num(typing.net_wpm, 0)} net WPM, accuracy {_num(100 * typing.accuracy, 0)}%, "
+        f"{_num(typing.net_wpm, 0)} net WPM, accuracy {accuracy_percent(typing.accuracy)}, "
         f"{_num(100 * typing.completion, 0)}% of the passage"
     )
 
@@ -140,7 +157,8 @@ def task_lines(result: TaskScore | None) -> list[str]:
     if reply is not None:
         words = reply.words
         lines[0] += (
-            f"; {words.words} words (asked {words.min_words}–{words.max_words}: {words.status})"
+            f"; {counted(words.words, 'word')} (asked {words.min_words}–{words.max_words}: "
+            f"{words.status})"
         )
         done = [p.description or p.point_id for p in reply.points if p.covered]
         missed = [p.description or p.point_id for p in reply.points if not p.covered]
@@ -174,21 +192,42 @@ def integrity_lines(facts: Mapping[str, Any], card: ScoreCard | None) -> list[st
     pastes = facts["pastes"]
     count = sum(len(v) for v in pastes.values())
     chars = sum(sum(v) for v in pastes.values())
-    lines = [f"Pastes: {count} ({chars} characters in all)"]
+    lines = [f"Pastes: {count} ({counted(chars, 'character')} in all)"]
     titles = {task.id: task.title for task in facts["bank"].tasks}
     for task_id, lengths in pastes.items():
         lines.append(
-            f"  – {titles.get(task_id, task_id or 'no task')}: {len(lengths)} paste(s), "
-            f"{sum(lengths)} characters"
+            f"  – {titles.get(task_id, task_id or 'no task')}: {counted(len(lengths), 'paste')}, "
+            f"{counted(sum(lengths), 'character')}"
         )
     lines.append(f"Focus losses (left the test page): {facts['blurs']}")
     for task in card.tasks_of("typing") if card is not None else ():
         typing = task.typing
         if typing is not None:
             lines.append(
-                f"Typing rhythm: {typing.keystrokes} keystrokes, {typing.deletes} "
-                f"deletions, {typing.pauses} long pauses"
+                f"Typing rhythm: {counted(typing.keystrokes, 'keystroke')}, "
+                f"{counted(typing.deletes, 'deletion')}, {counted(typing.pauses, 'long pause')}"
             )
+            lines += _rhythm_flag_lines(typing)
+    return lines
+
+
+def _rhythm_flag_lines(typing: Any) -> list[str]:
+    """The rhythm flags in words, with the bound and its source (scoring/typing.py)."""
+    lines = []
+    gap = f"median gap {typing.median_gap_ms:.0f} ms; " if typing.median_gap_ms else ""
+    if "implausibly_fast" in typing.flags:
+        lines.append(
+            f"  – Faster than a person types ({gap}bound "
+            f"{typing_measure.HUMAN_MAX_WPM:.0f} WPM or a median gap under "
+            f"{typing_measure.HUMAN_MIN_GAP_MS:.0f} ms; the fastest typists in Dhakal et al., "
+            "CHI 2018, were near 120 WPM)."
+        )
+    if "uniform_rhythm" in typing.flags and typing.gap_variation is not None:
+        lines.append(
+            f"  – Very even key rhythm: the gaps vary by {100 * typing.gap_variation:.0f}% of "
+            f"their mean (under {100 * typing_measure.UNIFORM_MAX_VARIATION:.0f}% suggests a "
+            "script or a key macro)."
+        )
     return lines
 
 
