@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from assessor.extensions import babel
+from assessor.scoring.judged import whole
 
 
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(_template_globals)
+    # One rounding rule for every score shown (scoring/judged.py): {{ value|score }}.
+    app.add_template_filter(_score, "score")
 
 
 def locale_for_language(language: str) -> str:
@@ -23,6 +26,12 @@ def select_locale() -> str:
         return g.locale
     supported = current_app.config["SUPPORTED_LOCALES"]
     return request.accept_languages.best_match(supported) or supported[0]
+
+
+def _score(value) -> str:
+    """A score as shown: its whole number, halves up; "—" for none."""
+    shown = whole(value)
+    return "—" if shown is None else str(shown)
 
 
 def _template_globals() -> dict:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from assessor.models import Score, WebhookDelivery
 from assessor.queue import webhooks
+from assessor.scoring.judged import whole
 from assessor.worker import work
 from tests.conftest import T0
 from tests.plugins.webhook_receiver import Receiver, documented_verify
@@ -63,7 +64,8 @@ def test_a_scored_attempt_reaches_the_ats_signed(
     data = event["data"]
     assert event["type"] == "result.ready" and data["attempt_id"] == attempt_id
     assert data["candidate"] == {"name": "Asha Candidate", "email": "asha@example.com"}
-    assert (data["overall"], data["level"]) == (score.overall, score.level)
+    assert (data["overall"], data["level"]) == (score.judged_overall, score.judged_level)
+    assert data["overall"] == whole(score.overall)  # the one rounding rule: a whole number
     assert data["subscores"]["grammar"] == score.grammar
     assert data["pass_mark"] in ("pass", "review", "fail")
     assert data["result_url"] == f"https://assessor.example.com/dashboard/attempts/{attempt_id}"

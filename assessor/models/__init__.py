@@ -8,6 +8,7 @@ from assessor.models.assessment import (
     Attempt,
     AttemptEvent,
     Bank,
+    BankPassMarks,
     Invitation,
     Organisation,
     Score,
@@ -20,11 +21,19 @@ from assessor.models.integrations import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from assessor.models.review import OVERRIDABLE, AuditEntry, Rating, ScoreOverride, ScoringModel
+from assessor.models.review import (
+    OVERRIDABLE,
+    AuditEntry,
+    Rating,
+    ScoreOverride,
+    ScoringModel,
+    override_values,
+)
 from assessor.models.states import AttemptState, DeliveryState, JobState
 
 __all__ = [
     "OVERRIDABLE",
+    "override_values",
     "ROLES",
     "SUBSCORES",
     "Answer",
@@ -34,6 +43,7 @@ __all__ = [
     "AttemptEvent",
     "AuditEntry",
     "Bank",
+    "BankPassMarks",
     "DeliveryState",
     "Invitation",
     "InvitationUpload",

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from assessor.db import Base, UTCDateTime, utcnow
 from assessor.models.states import AttemptState, JobState, state_type
 from assessor.question_banks import Bank as BankDefinition
 from assessor.scoring.card import ScoreCard, read_card
+from assessor.scoring.judged import Judged, judge
+from assessor.scoring.pass_marks import PassMarks
 
 ROLES = ("admin", "recruiter")
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -79,6 +82,45 @@ class Bank(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BankPassMarks(Base):
+    """An organisation's pass marks for one bank (all its versions), set by an admin on the
+    banks page; without a row the configured ``PASS_MARKS`` (or the defaults) apply. The rules
+    are ``scoring.pass_marks.PassMarks`` as JSON."""
+
+    __tablename__ = "bank_pass_marks"
+    __table_args__ = (UniqueConstraint("organisation_id", "bank_slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def marks(self) -> PassMarks:
+        return PassMarks.from_json(self.rules)
+
+    @staticmethod
+    def for_banks(
+        session: Session, organisation_id: int, configured: Mapping[str, Any] | None = None
+    ) -> dict[str, PassMarks]:
+        """Bank slug -> pass marks for every bank of the organisation: the admin's, else the
+        configured ``PASS_MARKS`` for the slug, else the defaults."""
+        configured = configured if isinstance(configured, Mapping) else {}
+        slugs = session.scalars(
+            select(Bank.slug).where(Bank.organisation_id == organisation_id).distinct()
+        )
+        found = {
+            row.bank_slug: row.marks
+            for row in session.scalars(
+                select(BankPassMarks).where(BankPassMarks.organisation_id == organisation_id)
+            )
+        }
+        return {
+            slug: found.get(slug) or PassMarks.from_json(configured.get(slug)) for slug in slugs
+        }
 
 
 class Invitation(Base):
@@ -200,11 +242,23 @@ class Score(Base):
     model_version: Mapped[str] = mapped_column(String(50))
     card: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The overall score (a whole number) and the level as judged: they follow the recruiters'
+    # overrides (scoring/judged.py), and every page, filter, export and verdict reads them. Kept
+    # up to date by `judge`, called wherever the card or an override changes.
+    judged_overall: Mapped[int | None]
+    judged_level: Mapped[str | None] = mapped_column(String(4))
 
     @property
     def score_card(self) -> ScoreCard:
         """The stored card as the engine's dataclasses (scoring/card.py reads every schema)."""
         return read_card(self.card)
+
+    def judge(self, overrides: Mapping[str, float]) -> Judged:
+        """Recompute the judged overall score and level from the card and ``overrides``
+        (field -> value, the attempt's ``ScoreOverride`` rows)."""
+        judged = judge(self.score_card, overrides)
+        self.judged_overall, self.judged_level = judged.overall, judged.level
+        return judged
 
     @validates("card")
     def _copy_subscores(self, _key: str, card: dict[str, Any]) -> dict[str, Any]:

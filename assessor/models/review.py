@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assessor.db import Base, UTCDateTime, utcnow
 
@@ -28,6 +28,12 @@ class ScoreOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def override_values(session: Session, attempt_id: int) -> dict[str, float]:
+    """Field -> a recruiter's value, for one attempt (what ``Score.judge`` reads)."""
+    stmt = select(ScoreOverride.field, ScoreOverride.value)
+    return dict(session.execute(stmt.where(ScoreOverride.attempt_id == attempt_id)).all())
 
 
 class Rating(Base):

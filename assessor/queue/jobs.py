@@ -29,6 +29,7 @@ from assessor.models import (
     Score,
     ScoringJob,
     ScoringModel,
+    override_values,
 )
 from assessor.question_banks import Bank
 from assessor.queue import webhooks
@@ -159,10 +160,13 @@ def complete_job(
     }
     score = session.scalar(select(Score).where(Score.attempt_id == job.attempt_id))
     if score is None:
-        session.add(Score(attempt_id=job.attempt_id, **values))
+        score = Score(attempt_id=job.attempt_id, **values)
+        session.add(score)
     else:
         for key, value in values.items():
             setattr(score, key, value)
+    # A re-score keeps the recruiters' overrides: the overall score and level as judged follow.
+    score.judge(override_values(session, job.attempt_id))
     job.state, job.finished_at, job.lease_owner, job.last_error = JobState.DONE, now, None, None
     scored = update(Attempt).values(state=AttemptState.SCORED)
     session.execute(scored.where(Attempt.id == job.attempt_id))

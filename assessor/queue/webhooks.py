@@ -28,14 +28,17 @@ from assessor.models import (
     Attempt,
     AttemptState,
     Bank,
+    BankPassMarks,
     DeliveryState,
     Invitation,
     WebhookDelivery,
     WebhookEndpoint,
+    override_values,
 )
 from assessor.queue import webhook_http
 from assessor.scoring.card import ScoreCard
-from assessor.scoring.pass_marks import pass_mark_result
+from assessor.scoring.judged import judge
+from assessor.scoring.pass_marks import verdict
 
 EVENT_RESULT_READY = "result.ready"
 MAX_URL_LENGTH = 2000
@@ -185,6 +188,11 @@ def result_ready_event(
     result_url = None
     if context.base_url:
         result_url = f"{context.base_url}/dashboard/attempts/{attempt.id}"
+    # As judged (scoring/judged.py): whole numbers, and a re-score keeps the overrides.
+    judged = judge(card, override_values(session, attempt.id))
+    marks = BankPassMarks.for_banks(session, attempt.organisation_id, context.pass_marks)
+    titles = {t.id: t.title for t in attempt.snapshot.tasks}
+    found = verdict(card, marks.get(bank.slug), judged=judged, titles=titles)
     return {
         "id": f"evt_{uuid.uuid4().hex}",
         "type": EVENT_RESULT_READY,
@@ -195,11 +203,12 @@ def result_ready_event(
             "candidate": {"name": invitation.candidate_name, "email": invitation.candidate_email},
             "bank": {"id": bank.slug, "version": bank.version, "title": bank.title},
             "state": AttemptState.SCORED.value,
-            "overall": _number(card.overall),
-            "level": card.level,
+            "overall": judged.overall,
+            "level": judged.level,
             "model_version": card.model_version,
-            "subscores": {name: _number(value) for name, value in card.subscores.items()},
-            "pass_mark": pass_mark_result(card, context.pass_marks.get(bank.slug)),
+            "subscores": {name: judged.shown(name) for name in SUBSCORES},
+            "pass_mark": found.result,
+            "pass_mark_reasons": found.texts(),
             "result_url": result_url,
         },
     }

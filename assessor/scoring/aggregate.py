@@ -14,6 +14,15 @@ from pathlib import Path
 
 DEFAULT_MODEL_PATH = Path(__file__).parent / "models" / "writing-v5.json"
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+# The overall score is the weighted mean of the sub-scores present; these weights are used when the
+# model file carries none (its "subscore_weights").
+DEFAULT_WEIGHTS = {
+    "grammar": 0.30,
+    "readability": 0.10,
+    "vocabulary": 0.15,
+    "task_completion": 0.30,
+    "typing": 0.15,
+}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from assessor.structured import fill_missing, json_converter
 
 SCHEMA = 2
 SUBSCORE_NAMES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
+NOT_ANSWERED = "not_answered"  # the flag of a task skipped or left untouched (TaskScore.answered)
 
 
 class CardError(ValueError):
@@ -51,6 +52,22 @@ class TaskScore:
     # The model's inputs (without n-gram counts), kept so that `assessor calibrate` can refit on
     # recruiters' ratings without re-scoring. None for tasks the model does not judge.
     features: Mapping[str, float] | None = None
+
+    @property
+    def answered(self) -> bool:
+        """False for a task skipped or left untouched: no word written or typed, no form field
+        filled, every correction box empty or still holding its original sentence. Such a task
+        scores 0 for task completion and is "not answered" for the pass marks. Cards written
+        before the "not_answered" flag are read from their measures."""
+        if NOT_ANSWERED in self.flags or "empty" in self.flags:
+            return False
+        if self.kind == "typing":
+            return self.words > 0 or bool(self.typing and (self.typing.net_wpm or 0) > 0)
+        if self.form is not None:
+            return self.form.missing < self.form.total
+        if self.corrections is not None:
+            return self.corrections.unchanged + self.corrections.missing < self.corrections.total
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         return _converter.unstructure(self)
@@ -77,6 +94,8 @@ class Subscores:
 @dataclasses.dataclass(frozen=True)
 class Evidence:
     weights: Mapping[str, float] = dataclasses.field(default_factory=dict)  # of the sub-scores
+    # The model's level cut-offs on the overall score (judged.py); empty on cards written before.
+    cutoffs: Mapping[str, float] = dataclasses.field(default_factory=dict)
     tasks_by_kind: Mapping[str, int] = dataclasses.field(default_factory=dict)
     flags: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # per task
 

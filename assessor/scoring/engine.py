@@ -23,15 +23,16 @@ from assessor.scoring import (
     aggregate,
     features,
     grammar,
+    judged,
     language_model,
     readability,
     task,
     vocabulary,
 )
 from assessor.scoring import typing as typing_measure
-from assessor.scoring.card import Evidence, ScoreCard, Subscores, TaskScore
+from assessor.scoring.card import NOT_ANSWERED, Evidence, ScoreCard, Subscores, TaskScore
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: the level follows the overall score; untouched tasks score 0
 # Longest text sent to the checker and the measures; replies are a few hundred words.
 MAX_SCORED_CHARS = 20_000
 WRITTEN_KINDS = ("email", "chat")
@@ -46,14 +47,7 @@ CLOCK_DEPENDENT_RULES = frozenset(
     }
 )
 LEVELS = aggregate.LEVELS
-# Used when the model file carries none: overall = weighted mean of the sub-scores present.
-DEFAULT_WEIGHTS = {
-    "grammar": 0.30,
-    "readability": 0.10,
-    "vocabulary": 0.15,
-    "task_completion": 0.30,
-    "typing": 0.15,
-}
+DEFAULT_WEIGHTS = aggregate.DEFAULT_WEIGHTS
 
 
 @functools.cache
@@ -79,6 +73,16 @@ def score_answer(
     `language_model` (language_model.LanguageModel, optional) also reads an English written
     answer for word order, which the model's ``_lm`` parts weigh.
     """
+    scored = _score_kind(task_, answer, checker, language, keystrokes, model, band, language_model)
+    if scored.answered:
+        return scored
+    # Skipped or untouched: nothing earned, whatever the measures made of it (a correction box
+    # left holding a sentence that had no error is not an answer either).
+    flags = tuple(dict.fromkeys((*scored.flags, NOT_ANSWERED)))
+    return dataclasses.replace(scored, score=0.0, flags=flags)
+
+
+def _score_kind(task_, answer, checker, language, keystrokes, model, band, language_model):
     kind = task_.kind
     if kind in WRITTEN_KINDS:
         return _score_written(task_, answer, checker, language, model, band, language_model)
@@ -221,10 +225,11 @@ def score_attempt(
     )
     subscores = _subscores(scores)
     weights = _weights(model)
-    overall = _overall(subscores, weights)
-    level, source = _level(scores, overall, model)
+    overall = judged.weighted_overall(dict(subscores.items()), weights)
+    cutoffs = dict(_model_attr(model, "cefr_cutoffs"))
     evidence = Evidence(
         weights=weights,
+        cutoffs=cutoffs,
         tasks_by_kind=_count_kinds(scores),
         flags={s.task_id: s.flags for s in scores if s.flags},
     )
@@ -234,9 +239,9 @@ def score_attempt(
         language=bank.language,
         subscores=subscores,
         overall=overall,
-        level=level,
+        level=judged.level_for(overall, cutoffs),
         level_is_estimate=True,
-        level_source=source,
+        level_source="overall score",
         model_version=_model_version(model),
         engine_version=ENGINE_VERSION,
         tasks=scores,
@@ -269,24 +274,6 @@ def _weights(model: Any) -> dict[str, float]:
     if isinstance(found, Mapping) and set(found) <= set(DEFAULT_WEIGHTS):
         return {name: float(found.get(name, 0.0)) for name in DEFAULT_WEIGHTS}
     return dict(DEFAULT_WEIGHTS)
-
-
-def _overall(subscores: Subscores, weights: Mapping[str, float]) -> float:
-    present = {k: v for k, v in dataclasses.asdict(subscores).items() if v is not None}
-    total = sum(weights[k] for k in present)
-    if not total:
-        return 0.0
-    return round(sum(weights[k] * v for k, v in present.items()) / total, 1)
-
-
-def _level(scores: tuple[TaskScore, ...], overall: float, model: Any) -> tuple[str, str]:
-    """The model's estimate for the written tasks (their mean 0-100), else the overall score,
-    placed on the model file's CEFR cut-offs."""
-    estimates = [s.proficiency.score_0_100 for s in scores if s.proficiency is not None]
-    cutoffs = _model_attr(model, "cefr_cutoffs")
-    if estimates:
-        return aggregate.level_for(sum(estimates) / len(estimates), cutoffs), "proficiency model"
-    return aggregate.level_for(overall, cutoffs), "overall score"
 
 
 def _model_attr(model: Any, name: str) -> Any:

@@ -34,6 +34,7 @@ from assessor.recruiter.services.exports import (
 )
 from assessor.recruiter.services.exports.rows import BATCH_SIZE
 from assessor.scoring.card import read_card
+from assessor.scoring.judged import level_for, whole
 from assessor.scoring.pass_marks import pass_mark_result
 from tests.conftest import BANKS, T0
 
@@ -234,9 +235,11 @@ def test_a_row_holds_identity_dates_scores_and_integrity_counts(
     assert scored["state"] == "scored" and scored["bank_id"] == "support-en"
     assert scored["invited_at"] == "2026-03-02T09:00:00Z"
     assert scored["submitted_at"] == "2026-03-02T09:32:00Z" and scored["time_used_minutes"] == 32.0
-    assert scored["overall"] == english_card["overall"] and scored["level"] == english_card["level"]
+    # As shown everywhere: a whole number, halves up; the level follows it (scoring/judged.py).
+    assert scored["overall"] == whole(english_card["overall"])
+    assert scored["level"] == level_for(english_card["overall"])
     assert scored["level_is_estimate"] is True
-    assert scored["grammar"] == english_card["subscores"]["grammar"]
+    assert scored["grammar"] == whole(english_card["subscores"]["grammar"])
     assert (scored["pastes"], scored["pasted_characters"], scored["focus_losses"]) == (2, 150, 1)
     assert scored["integrity_flagged"] is True  # a paste, as the dashboard flags it
     assert scored["pass_mark"] == pass_mark_result(read_card(english_card), None)
@@ -263,7 +266,13 @@ def test_rows_carry_the_pass_mark_of_the_configured_marks_on_the_effective_score
     )
     marks = {"support-en": {"overall": 0, "review_margin": 0}}
     (row,) = export_rows(db_session, org.id, pass_marks=marks)
-    assert row["pass_mark"] == "pass"
+    # Only one of the six tasks was answered: "every task answered" (on by default) fails,
+    # and the row names the tasks.
+    assert row["pass_mark"] == "fail"
+    assert row["pass_mark_reasons"].startswith("Not every task was answered: Missed delivery")
+    marks["support-en"]["every_task_answered"] = False
+    (row,) = export_rows(db_session, org.id, pass_marks=marks)
+    assert (row["pass_mark"], row["pass_mark_reasons"]) == ("pass", "")
     judgement.override_score(
         db_session,
         org.id,
@@ -311,7 +320,7 @@ def test_formula_like_text_is_quoted_in_csv_and_never_a_formula_in_xlsx(
     write_csv(rows, out)
     parsed = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
     assert [r["candidate_name"] for r in parsed] == ["'" + name for name in FORMULAS]
-    assert all(r["overall"] == "-1.5" for r in parsed)  # a number stays a number, sign and all
+    assert all(r["overall"] == "-2" for r in parsed)  # a number stays a number, sign and all
     emails = [r["candidate_email"] for r in parsed]
     assert emails[:4] == [f"'{name}@example.com" for name in FORMULAS[:4]]
 
@@ -325,7 +334,7 @@ def test_formula_like_text_is_quoted_in_csv_and_never_a_formula_in_xlsx(
     # OOXML escapes a CR as _x000D_; Excel reads it back, openpyxl leaves it escaped.
     assert [n.replace("_x000D_", "\r") for n in names] == FORMULAS  # as typed, as text
     overall = sheet.cell(row=2, column=header.index("overall") + 1)
-    assert overall.data_type == "n" and overall.value == -1.5
+    assert overall.data_type == "n" and overall.value == -2
 
 
 def test_json_is_one_array_with_nulls_for_missing_values(db_session, org, invite):

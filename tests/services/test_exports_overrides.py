@@ -30,7 +30,7 @@ REASON = '=HYPERLINK("http://x","y") typed by a recruiter'
 def overridden_rows(db_session, org, bank, recruiter):
     _bulk_candidates(db_session, org.id, bank.id, ["Asha Rao", "Bob Stone"], overall=71.5)
     first = db_session.scalar(select(Attempt.id).order_by(Attempt.id))
-    for field, value, reason in (("grammar", "88", REASON), ("overall", "64.5", "Late start.")):
+    for field, value, reason in (("grammar", "88", REASON), ("overall", "64", "Late start.")):
         override_score(
             db_session,
             org.id,
@@ -51,17 +51,19 @@ def test_rows_carry_effective_values_with_the_machine_value_and_reason(
     asha, bob = overridden_rows(db_session, org, bank, recruiter)
 
     assert list(asha) == list(COLUMNS)
+    # Whole numbers, as shown everywhere (halves up: the machine's 71.5 is 72).
     assert (asha["grammar"], asha["grammar_machine"], asha["grammar_override_reason"]) == (
-        88.0,
-        70.0,
+        88,
+        70,
         REASON,
     )
-    assert (asha["overall"], asha["overall_machine"]) == (64.5, 71.5)
+    assert (asha["overall"], asha["overall_machine"]) == (64, 72)
+    assert (asha["level"], asha["level_machine"]) == ("B2", None)  # 64 is B2 too: no change
     assert asha["overall_override_reason"] == "Late start."
     assert asha["typing_machine"] is None and asha["typing_override_reason"] is None
     for name in OVERRIDABLE:  # not overridden: the machine's values, nothing beside them
         assert bob[f"{name}_machine"] is None and bob[f"{name}_override_reason"] is None
-    assert (bob["grammar"], bob["overall"]) == (70.0, 71.5)
+    assert (bob["grammar"], bob["overall"]) == (70, 72)
 
 
 def test_a_reason_never_becomes_a_formula_in_csv_or_xlsx(
@@ -73,7 +75,7 @@ def test_a_reason_never_becomes_a_formula_in_csv_or_xlsx(
     write_csv(rows, out)
     parsed = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
     assert parsed[0]["grammar_override_reason"] == "'" + REASON
-    assert parsed[0]["grammar"] == "88.0" and parsed[0]["grammar_machine"] == "70.0"
+    assert parsed[0]["grammar"] == "88" and parsed[0]["grammar_machine"] == "70"
 
     path = tmp_path / "results.xlsx"
     write_xlsx(rows, path)
@@ -86,7 +88,7 @@ def test_a_reason_never_becomes_a_formula_in_csv_or_xlsx(
     out = io.StringIO()
     write_json(rows, out)
     first = json.loads(out.getvalue())[0]
-    assert first["overall"] == 64.5 and first["overall_machine"] == 71.5
+    assert first["overall"] == 64 and first["overall_machine"] == 72
 
 
 def test_the_pdf_report_lists_each_override_beside_the_machine_value(
@@ -101,5 +103,5 @@ def test_the_pdf_report_lists_each_override_beside_the_machine_value(
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages)
     text = " ".join(text.split())
     assert "Overridden by recruiters (these values count)" in text
-    assert "Grammar 70.0 88.0" in text and "Overall 71.5 64.5" in text
+    assert "Grammar 70 88" in text and "Overall 72 64" in text
     assert "Late start." in text and "rita" in text

@@ -42,23 +42,57 @@ def entries(session, attempt_id):
 
 
 def test_an_override_keeps_the_machine_value_and_is_audited(db_session, org, recruiter, scored):
-    override(db_session, org, scored, recruiter, value="85.5", reason="  Clear and polite.  ")
+    override(db_session, org, scored, recruiter, value="86", reason="  Clear and polite.  ")
 
     stored = db_session.scalar(select(ScoreOverride))
-    assert (stored.field, stored.value, stored.reason) == ("grammar", 85.5, "Clear and polite.")
+    assert (stored.field, stored.value, stored.reason) == ("grammar", 86.0, "Clear and polite.")
     assert db_session.scalar(select(Score.grammar)) == 70.0  # the machine's value stays
-    assert entries(db_session, scored) == [
-        ("override", "grammar", 70.0, 85.5, "Clear and polite.", recruiter.id, T0)
-    ]
+    assert entries(db_session, scored)[0] == (
+        "override",
+        "grammar",
+        70.0,
+        86.0,
+        "Clear and polite.",
+        recruiter.id,
+        T0,
+    )
     view = judgement.attempt_judgement(db_session, org.id, scored, recruiter.id)
     grammar = view.scores["grammar"]
     assert (grammar.machine, grammar.value, grammar.overridden, grammar.by) == (
         70.0,
-        85.5,
+        86,
         True,
         "rita",
     )
-    assert view.scores["overall"].value == 62.0 and not view.scores["overall"].overridden
+    overall = view.scores["overall"]
+    assert overall.machine == 62.0 and not overall.overridden and overall.recomputed
+
+
+def test_a_subscore_override_recomputes_the_overall_score_and_level_with_the_weights(
+    db_session, org, recruiter, scored
+):
+    # grammar 70 -> 80, the other four at 62: (0.30 * 80 + 0.70 * 62) = 67.4, shown 67, B2
+    override(db_session, org, scored, recruiter, value="80", reason="polite and clear")
+    score = db_session.scalar(select(Score))
+    assert (score.overall, score.level) == (62.0, "B1")  # the machine's values stay
+    assert (score.judged_overall, score.judged_level) == (67, "B2")
+    assert [e[:5] for e in entries(db_session, scored)] == [
+        ("override", "grammar", 70.0, 80.0, "polite and clear"),
+        ("recomputed", "overall", 62, 67, judgement.RECOMPUTED_REASON),
+        ("recomputed", "level", "B1", "B2", judgement.RECOMPUTED_REASON),
+    ]
+    # 0.30 * 86 + 0.70 * 62 = 69.2: 69, over the C1 cut-off (68): the verdict can change too
+    override(db_session, org, scored, recruiter, value="86", reason="re-read")
+    db_session.expire_all()
+    score = db_session.scalar(select(Score))
+    assert (score.judged_overall, score.judged_level) == (69, "C1")
+    judgement.remove_override(
+        db_session, org.id, scored, field="grammar", reason="back", user=recruiter, now=T0
+    )
+    db_session.commit()
+    db_session.expire_all()
+    score = db_session.scalar(select(Score))
+    assert (score.judged_overall, score.judged_level) == (62, "B2")  # the level follows 62
 
 
 def test_a_second_override_records_the_previous_override_as_old_value(
@@ -68,7 +102,7 @@ def test_a_second_override_records_the_previous_override_as_old_value(
     override(db_session, org, scored, admin, value="75", reason="second", at=T0 + timedelta(1))
 
     assert db_session.scalar(select(ScoreOverride.value)) == 75.0  # one current row per field
-    assert [e[:5] for e in entries(db_session, scored)] == [
+    assert [e[:5] for e in entries(db_session, scored) if e[0] == "override"] == [
         ("override", "grammar", 70.0, 80.0, "first"),
         ("override", "grammar", 80.0, 75.0, "second"),
     ]
@@ -82,7 +116,7 @@ def test_earlier_audit_entries_are_unchanged_by_later_changes(
 
     override(db_session, org, scored, admin, field="overall", value="40", reason="second")
     judgement.remove_override(
-        db_session, org.id, scored, field="overall", reason="back", user=admin, now=T0
+        db_session, org.id, scored, field="overall", reason="back", user=recruiter, now=T0
     )
     judgement.rate_attempt(
         db_session, org.id, scored, value="4", comment="Good", user=recruiter, now=T0
@@ -91,10 +125,14 @@ def test_earlier_audit_entries_are_unchanged_by_later_changes(
 
     after = entries(db_session, scored)
     assert after[: len(before)] == before
-    assert [e[0] for e in after] == [
+    # the level follows the overall score: 70 -> C1, 40 -> B1, back to the machine's 62 -> B2
+    assert [e[0] if e[0] != "recomputed" else (e[1], e[3]) for e in after] == [
         "override",
+        ("level", "C1"),
         "override",
+        ("level", "B1"),
         "override_removed",
+        ("level", "B2"),
         "rating",
         "comment",
     ]
@@ -112,7 +150,7 @@ def test_removing_an_override_goes_back_to_the_machine_value(db_session, org, re
     db_session.commit()
 
     assert db_session.scalar(select(ScoreOverride)) is None
-    assert entries(db_session, scored)[-1][:5] == (
+    assert [e for e in entries(db_session, scored) if e[0] != "recomputed"][-1][:5] == (
         "override_removed",
         "typing",
         10.0,
@@ -120,7 +158,8 @@ def test_removing_an_override_goes_back_to_the_machine_value(db_session, org, re
         "re-checked",
     )
     view = judgement.attempt_judgement(db_session, org.id, scored, recruiter.id)
-    assert view.scores["typing"].value == 62.0 and not view.scores["typing"].overridden
+    assert view.scores["typing"].value == 62 and not view.scores["typing"].overridden
+    assert view.scores["overall"].value == 62 and not view.scores["overall"].recomputed
 
 
 @pytest.mark.parametrize(
@@ -129,7 +168,7 @@ def test_removing_an_override_goes_back_to_the_machine_value(db_session, org, re
         ({"field": "grammar", "value": "101"}, "from 0 to 100"),
         ({"field": "grammar", "value": "-1"}, "from 0 to 100"),
         ({"field": "grammar", "value": "abc"}, "from 0 to 100"),
-        ({"field": "grammar", "value": "50.25"}, "at most one decimal"),
+        ({"field": "grammar", "value": "50.5"}, "whole number"),  # as every score is shown
         ({"field": "grammar", "value": ""}, "Give the new score"),
         ({"field": "grammar", "value": "50", "reason": "   "}, "Give a reason"),
         ({"field": "grammar", "value": "50", "reason": "x" * 2001}, "too long"),

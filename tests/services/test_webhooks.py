@@ -99,8 +99,10 @@ def test_result_ready_is_queued_with_the_score_for_each_active_endpoint(
     assert event["type"] == "result.ready" and event["id"].startswith("evt_")
     data = event["data"]
     assert data["candidate"] == {"name": "Asha Candidate", "email": "asha@example.com"}
-    assert (data["overall"], data["level"], data["pass_mark"]) == (71.5, "B2", "pass")
-    assert data["subscores"]["grammar"] == 80.0 and data["subscores"]["typing"] is None
+    # As judged and shown everywhere: 71.5 is 72 (halves up), and the level follows it.
+    assert (data["overall"], data["level"], data["pass_mark"]) == (72, "C1", "pass")
+    assert data["pass_mark_reasons"] == []
+    assert data["subscores"]["grammar"] == 80 and data["subscores"]["typing"] is None
     assert data["bank"]["id"] == "support-en" and data["state"] == "scored"
     assert data["result_url"] == f"https://assessor.example.com/dashboard/attempts/{attempt_id}"
 
@@ -149,7 +151,9 @@ def test_a_delivery_arrives_signed_as_documented(
     verify = documented_verify()
     header, now = request.headers["Assessor-Signature"], clock().timestamp()
     assert verify(endpoint.secret, header, request.body, now=now)
-    assert not verify(endpoint.secret, header, request.body.replace(b"71.5", b"91.5"), now=now)
+    changed = request.body.replace(b'"overall":72', b'"overall":92')
+    assert changed != request.body
+    assert not verify(endpoint.secret, header, changed, now=now)
     assert not verify("whsec_another", header, request.body, now=now)
     assert not verify(endpoint.secret, header, request.body, now=now + 301)  # a replay
     assert (delivery.state, delivery.tries, delivery.response_status) == ("delivered", 1, 200)

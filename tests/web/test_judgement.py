@@ -68,22 +68,23 @@ def test_an_override_shows_beside_the_machine_value_and_in_the_audit_log(
     assert "70 → 84" in log and "rita" in log and "typos" in log
 
 
-def test_an_overall_override_keeps_the_machine_level_and_says_so(recruiter_client, add):
+def test_an_overall_override_moves_the_level_and_shows_the_machines(recruiter_client, add):
     attempt_id = add("Asha Rao", overall=62.0, level="B1")
     url = f"/dashboard/attempts/{attempt_id}/overrides"
-    post(recruiter_client, url, {"field": "overall", "value": "75.5", "reason": "Strong tasks."})
+    post(recruiter_client, url, {"field": "overall", "value": "75", "reason": "Strong tasks."})
 
     body = html.unescape(recruiter_client.get(f"/dashboard/attempts/{attempt_id}").get_data(True))
 
-    assert 'data-overall="75.5"' in body
+    assert 'data-overall="75"' in body
     assert "overridden; the machine's: 62" in body
-    assert "The level stays the machine's (B1)" in body
+    assert 'data-level="C1"' in body and "(the machine's: B1)" in body  # 75 is over C1's 68
 
 
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        ({"field": "grammar", "value": "150", "reason": "x"}, "a number from 0 to 100"),
+        ({"field": "grammar", "value": "150", "reason": "x"}, "a whole number from 0 to 100"),
+        ({"field": "grammar", "value": "72.5", "reason": "x"}, "a whole number from 0 to 100"),
         ({"field": "grammar", "value": "50", "reason": ""}, "Give a reason"),
         ({"field": "nonsense", "value": "50", "reason": "x"}, "Choose which score"),
     ],

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from assessor.models import Score
+from assessor.scoring.judged import whole
 from tests.web.test_review import EMAIL, demo_answers, score_all, submit
 from tests.web.test_review_browser import log_in
 
@@ -56,20 +57,20 @@ def test_a_recruiter_judges_and_compares_candidates(
     # Override the grammar score with a reason.
     judgement = page.locator("#judgement")
     judgement.get_by_label("Score", exact=True).select_option("grammar")
-    judgement.get_by_label("New score (0 to 100)").fill("77.5")
+    judgement.get_by_label("New score (0 to 100)").fill("77")
     judgement.get_by_label("Reason (kept in the audit log)").fill(REASON)
     judgement.get_by_role("button", name="Override the score").click()
     expect(page.locator(".flash-info")).to_contain_text("The score is overridden")
     grammar = page.locator('.judgement-scores tr[data-field="grammar"]')
-    expect(grammar.locator("td.machine")).to_have_text(f"{machine[rahul]:.0f}")  # still shown
-    expect(grammar.locator("td.effective")).to_have_text("77.5")
+    expect(grammar.locator("td.machine")).to_have_text(str(whole(machine[rahul])))  # still shown
+    expect(grammar.locator("td.effective")).to_have_text("77")
     expect(grammar).to_contain_text(REASON)
     entry = page.locator('#audit-log tr[data-action="override"]')
     expect(entry).to_have_count(1)
     expect(entry).to_contain_text(recruiter.name)
     expect(entry).to_contain_text(REASON)
-    expect(entry.locator(".audit-change")).to_have_text(f"{round(machine[rahul], 1):g} → 77.5")
-    expect(page.locator(".subscores li.overridden")).to_contain_text("77.5")
+    expect(entry.locator(".audit-change")).to_have_text(f"{whole(machine[rahul])} → 77")
+    expect(page.locator(".subscores li.overridden")).to_contain_text("77")
     judgement.screenshot(path=SHOTS / "judgement.png")
 
     # An override without a reason is refused, and nothing changes.
@@ -78,7 +79,7 @@ def test_a_recruiter_judges_and_compares_candidates(
     page.evaluate("document.getElementById('override-reason').removeAttribute('required')")
     judgement.get_by_role("button", name="Override the score").click()
     expect(page.locator(".flash-error")).to_contain_text("Give a reason")
-    expect(page.locator("#audit-log tbody tr")).to_have_count(1)
+    expect(page.locator('#audit-log tbody tr[data-action="override"]')).to_have_count(1)
 
     # Back in the list: the overridden value is marked; compare two candidates.
     page.get_by_role("link", name="Back to the attempts").click()
@@ -98,9 +99,9 @@ def test_a_recruiter_judges_and_compares_candidates(
     expect(heads.nth(0)).to_contain_text("Maya Rodriguez")  # in the list's order
     expect(heads.nth(1)).to_contain_text("Rahul Verma")
     compared = page.locator('#compare-table tr[data-field="grammar"] td')
-    expect(compared.nth(0)).to_have_text(f"{machine[maya]:.0f}")
-    expect(compared.nth(1)).to_contain_text("77.5")
-    expect(compared.nth(1)).to_contain_text(f"(machine {machine[rahul]:.0f})")
+    expect(compared.nth(0)).to_have_text(str(whole(machine[maya])))
+    expect(compared.nth(1)).to_contain_text("77")
+    expect(compared.nth(1)).to_contain_text(f"(machine {whole(machine[rahul])})")
     answers = page.locator(f"#task-{EMAIL} td.compare-answer")
     expect(answers).to_have_count(2)
     expect(answers.nth(1)).to_contain_text(demo_answers("Rahul Verma")[EMAIL].split("\n")[0])

@@ -131,7 +131,7 @@ def test_the_admin_lists_bank_versions_and_switches_which_is_offered(
     login(client, admin.email)
     page = client.get("/dashboard/banks")
     text = page.get_data(as_text=True)
-    assert text.count(f'data-bank="{bank.slug}"') == 2
+    assert text.count(f'<tr data-bank="{bank.slug}"') == 2
     assert f"{bank.time_limit_minutes} min" in text and bank.language in text
 
     token = csrf_from(page)

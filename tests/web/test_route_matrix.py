@@ -75,6 +75,7 @@ class Row:
 MATRIX = {
     ("static", "GET"): Row(200, 200, 200, 200, 200),
     ("health.healthz", "GET"): Row(HEALTH, HEALTH, HEALTH, HEALTH, HEALTH),
+    ("favicon.favicon", "GET"): Row(200, 200, 200, 200, 200),
     ("auth.login", "GET"): Row(200, 200, 302, 302, 302),
     ("auth.login", "POST"): Row(401, 401, 302, 302, 302, form={"email": "x@y.example"}),
     ("auth.logout", "POST"): Row(LOGIN, LOGIN, 302, 302, 302),
@@ -146,6 +147,7 @@ MATRIX = {
     ("api_tokens.revoke", "POST"): Row(LOGIN, LOGIN, 302, 404, 302),  # recruiter A's token
     # The API: recruiters and the admin send their own bearer token; a cookie is no credential.
     ("api.openapi_document", "GET"): Row(200, 200, 200, 200, 200),
+    ("api_docs.index", "GET"): Row(200, 200, 200, 200, 200),
     ("api.results", "GET"): Row(401, 401, 200, 200, 200),  # B's list: B's results only
     ("api.result", "GET"): Row(401, 401, 200, 404, 200),
     ("api.banks", "GET"): Row(401, 401, 200, 200, 200),
@@ -159,6 +161,9 @@ MATRIX = {
     ("admin.settings", "POST"): Row(LOGIN, LOGIN, 403, 403, 302, form={"retention_days": "90"}),
     ("admin.banks", "GET"): Row(LOGIN, LOGIN, 403, 403, 200),
     ("admin.bank_active", "POST"): Row(LOGIN, LOGIN, 403, 403, 302, form={"active": "0"}),
+    ("admin.bank_pass_marks", "POST"): Row(
+        LOGIN, LOGIN, 403, 403, 302, form={"overall": "60", "review_margin": "5"}
+    ),
 }
 
 
@@ -293,6 +298,7 @@ def _world(app, db_session, clock) -> World:
         "invitation_id": invitations["invited"][0].id,
         "attempt_id": invitations["started"][0].attempt.id,
         "bank_id": bank_id,
+        "slug": db_session.get(Bank, bank_id).slug,
         "filename": "app.css",
         "second_attempt_id": second_attempt.id,
         "token_id": token_id,
@@ -389,6 +395,8 @@ def test_an_admin_of_another_organisation_gets_404_for_every_object_of_a(app, db
     client = _logged_in(app, admin_b)
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {bearer}"  # for the API's routes
     token = _csrf(client, "admin_b", world.values)
+    # A bank's slug (its pass marks) names a bank of each organisation that loaded it, not one
+    # object of A: test_pass_marks_page checks that marks stay within their organisation.
     for endpoint, method in sorted(MATRIX):
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         if not (

@@ -22,10 +22,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from assessor.errors import N_, NotFound
-from assessor.models import OVERRIDABLE, Answer, Attempt, Bank, Score
+from assessor.models import OVERRIDABLE, Answer, Attempt, Bank, BankPassMarks
 from assessor.question_banks import Bank as BankDefinition
+from assessor.recruiter.services.effective_scores import effective_level
 from assessor.recruiter.services.exports import rows
 from assessor.scoring.card import ScoreCard, TaskScore, read_card
+from assessor.scoring.judged import whole
 from assessor.scoring.marks import place_marks
 
 RESULT_STATES = ("in_progress", "submitted", "scored", "failed")
@@ -70,7 +72,8 @@ def result_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the organisation's results and the cursor of the next (None at the end)."""
     stmt = _narrow(rows._base_query(organisation_id), filters).limit(filters.limit + 1)
-    found = _results(session, stmt, pass_marks, link)
+    marks = BankPassMarks.for_banks(session, organisation_id, pass_marks)
+    found = _results(session, stmt, marks, link)
     more = len(found) > filters.limit
     found = found[: filters.limit]
     return found, encode_cursor(found[-1]["attempt_id"]) if more else None
@@ -86,7 +89,8 @@ def result_detail(
 ) -> dict[str, Any]:
     """One result with its per-task summary; another organisation's attempt is NotFound."""
     stmt = rows._base_query(organisation_id).where(Attempt.id == attempt_id)
-    found = _results(session, stmt, pass_marks, link, with_cards=True)
+    marks = BankPassMarks.for_banks(session, organisation_id, pass_marks)
+    found = _results(session, stmt, marks, link, with_cards=True)
     if not found:
         raise NotFound(N_("No such result."))
     result = found[0]
@@ -111,7 +115,7 @@ def _narrow(stmt: Select, f: ResultFilters) -> Select:
     if f.state:
         stmt = stmt.where(Attempt.state == f.state)
     if f.level:
-        stmt = stmt.where(Score.level == f.level)
+        stmt = stmt.where(effective_level() == f.level)
     if f.submitted_since:
         stmt = stmt.where(Attempt.submitted_at >= f.submitted_since)
     if f.after is not None:
@@ -125,8 +129,11 @@ def _results(session, stmt, pass_marks, link, *, with_cards=False) -> list[dict[
     found = session.execute(stmt).all()
     integrity = rows._integrity_counts(session, [r.attempt_id for r in found])
     out = []
+    known: dict[int, dict[str, str]] = {}
     for row in found:
-        flat = rows._flatten(row, integrity.get(row.attempt_id), pass_marks.get(row.bank_id))
+        titles = rows._titles(session, row.bank_pk, known) if row.card is not None else None
+        marks = pass_marks.get(row.bank_id)
+        flat = rows._flatten(row, integrity.get(row.attempt_id), marks, titles)
         result = represent(flat, flat["pass_mark"], link)
         if with_cards:
             result["_card"] = row.card
@@ -157,9 +164,11 @@ def represent(flat: Mapping[str, Any], pass_mark: str | None, link: Link) -> dic
         "subscores": {name: flat[name] for name in rows.SUBSCORES},
         "typing": {"wpm": flat["typing_wpm"], "accuracy_percent": flat["typing_accuracy_percent"]},
         "level": flat["level"],
+        "level_machine": flat["level_machine"],
         "level_is_estimate": flat["level_is_estimate"],
         "model_version": flat["model_version"],
         "pass_mark": pass_mark,
+        "pass_mark_reasons": (flat["pass_mark_reasons"] or "").splitlines(),
         "integrity": {
             "pastes": pastes,
             "pasted_characters": flat["pasted_characters"] or 0,
@@ -193,7 +202,7 @@ def task_summaries(
                 "id": task.id,
                 "kind": task.kind,
                 "title": task.title,
-                "task_completion": rows._number(score.score) if score else None,
+                "task_completion": whole(score.score) if score else None,
                 "words": score.words if score else None,
                 "grammar": _part_score(score, "grammar"),
                 "readability": _part_score(score, "readability"),
@@ -216,9 +225,9 @@ def task_summaries(
     return out
 
 
-def _part_score(score: TaskScore | None, name: str) -> float | None:
+def _part_score(score: TaskScore | None, name: str) -> int | None:
     part = getattr(score, name) if score is not None else None
-    return rows._number(part.score) if part is not None else None
+    return whole(part.score) if part is not None else None
 
 
 def organisation_banks(session: Session, organisation_id: int) -> list[dict[str, Any]]:

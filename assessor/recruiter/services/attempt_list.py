@@ -1,8 +1,9 @@
 """The recruiters' list of attempts: one organisation's invitations with their attempt, score and
 integrity counts, filtered, sorted and paged in SQL; plus the chart's score distribution.
 
-Scores are the effective ones (a recruiter's override, else the machine's: see
-``effective_scores``) for filters, sorting, pass marks and the chart; the level is the machine's.
+Scores are as judged (a recruiter's override, else the machine's, as whole numbers; the overall
+score and the level follow the overrides: see ``effective_scores`` and ``scoring/judged.py``) for
+filters, sorting, pass marks and the chart.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ from typing import Any
 from sqlalchemy import asc, case, desc, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, defer
 
-from assessor.models import Attempt, AttemptEvent, Bank, Invitation, Score
+from assessor.models import Attempt, AttemptEvent, Bank, BankPassMarks, Invitation, Score
 from assessor.recruiter.services.attempt_filters import (
     FLAGGED_FOCUS_LOSSES,
     PAGE_SIZE,
     SCORE_FIELDS,
     AttemptFilters,
 )
-from assessor.recruiter.services.effective_scores import effective, machine_value, override_table
-from assessor.scoring.pass_marks import pass_mark_result
+from assessor.recruiter.services.effective_scores import (
+    effective,
+    effective_level,
+    machine_value,
+    override_table,
+)
+from assessor.scoring.judged import whole
+from assessor.scoring.pass_marks import Verdict, verdict
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,20 @@ class AttemptRow:
     score: Score | None
     pastes: int = 0
     focus_losses: int = 0
-    result: str | None = None  # pass mark: pass | review | fail | None (no score)
+    verdict: Verdict | None = None  # against the bank's pass marks; None without a score
     overrides: Mapping[str, float] = field(default_factory=dict)  # field -> a recruiter's value
+
+    @property
+    def result(self) -> str | None:
+        """pass | review | fail | None (no score)."""
+        return self.verdict.result if self.verdict is not None else None
+
+    @property
+    def level(self) -> str | None:
+        """The level as judged (it follows the overall score)."""
+        if self.score is None:
+            return None
+        return self.score.judged_level or self.score.level
 
     @property
     def state(self) -> str:
@@ -47,14 +66,20 @@ class AttemptRow:
     def flagged(self) -> bool:
         return self.pastes > 0 or self.focus_losses >= FLAGGED_FOCUS_LOSSES
 
-    def subscore(self, name: str) -> float | None:
-        """The effective value of the overall score or a sub-score."""
-        return self.overrides[name] if name in self.overrides else self.machine(name)
+    def subscore(self, name: str) -> int | None:
+        """The overall score or a sub-score as judged, a whole number."""
+        if name == "overall" and self.score is not None and self.score.judged_overall is not None:
+            return self.score.judged_overall
+        return whole(self.overrides[name] if name in self.overrides else self.machine(name))
 
     def machine(self, name: str) -> float | None:
         return machine_value(self.score, name)
 
     def overridden(self, name: str) -> bool:
+        """The recruiter's value stands here (or, for the overall score, an overridden sub-score
+        moved it)."""
+        if name == "overall" and self.overrides:
+            return True
         return name in self.overrides
 
 
@@ -90,7 +115,7 @@ def _sort_key(name: str, overrides):
         "name": func.lower(Invitation.candidate_name),
         "bank": func.lower(Bank.title),
         "state": _STATE,
-        "level": Score.level,
+        "level": effective_level(),
         "invited": Invitation.created_at,
         "submitted": Attempt.submitted_at,
     }
@@ -125,7 +150,7 @@ def _conditions(organisation_id: int, f: AttemptFilters, overrides) -> list:
     elif f.state:
         where.append(Attempt.state == f.state)
     if f.level:
-        where.append(Score.level == f.level)
+        where.append(effective_level() == f.level)
     if f.flagged:
         where.append(_flagged())
     for name, bound, value in f.ranges:
@@ -165,10 +190,12 @@ def attempt_rows(
     organisation_id: int,
     filters: AttemptFilters,
     *,
-    pass_marks: Mapping[str, Mapping[str, float]] | None = None,
+    pass_marks: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> AttemptPage:
-    """One page of the organisation's invitations with their attempt, score and integrity
-    counts, filtered and sorted; plus the distribution of overall scores of the whole set."""
+    """One page of the organisation's invitations with their attempt, score, verdict and
+    integrity counts, filtered and sorted; plus the distribution of overall scores of the whole
+    set. ``pass_marks`` are the configured ones (per bank slug); an admin's set on the banks page
+    come first."""
     overrides = override_table()
     where = _conditions(organisation_id, filters, overrides)
     distribution, total = _distribution(session, organisation_id, where, overrides)
@@ -184,7 +211,8 @@ def attempt_rows(
             .offset((page - 1) * PAGE_SIZE)
         )
     )
-    rows = _rows(session, ids, pass_marks or {})
+    marks = BankPassMarks.for_banks(session, organisation_id, pass_marks)
+    rows = _rows(session, ids, marks)
     return AttemptPage(rows, total, page, pages, distribution)
 
 
@@ -212,13 +240,22 @@ def _rows(session: Session, ids: list[int], pass_marks: Mapping[str, Any]) -> li
     for invitation, bank, attempt, score, *values in (found[i] for i in ids if i in found):
         mine = {n: v for n, v in zip(SCORE_FIELDS, values, strict=True) if v is not None}
         pastes, blurs = counts.get(attempt.id, (0, 0)) if attempt is not None else (0, 0)
-        result = None
+        given = None
         if score is not None:
-            overall = mine.get("overall", score.overall)
             marks = pass_marks.get(bank.slug)
-            result = pass_mark_result(score.score_card, marks, overall=overall)
-        rows.append(AttemptRow(invitation, bank, attempt, score, pastes, blurs, result, mine))
+            given = verdict(score.score_card, marks, overrides=mine, titles=_titles(bank, attempt))
+        rows.append(AttemptRow(invitation, bank, attempt, score, pastes, blurs, given, mine))
     return rows
+
+
+def _titles(bank: Bank, attempt: Attempt | None) -> dict[str, str]:
+    """Task id -> title, from what the candidate was shown."""
+    if attempt is None:
+        return {}
+    try:
+        return {t.id: t.title for t in attempt.snapshot.tasks}
+    except Exception:  # noqa: BLE001 - a snapshot this code cannot read: ids will do
+        return {}
 
 
 def integrity_counts(session: Session, attempt_ids: list[int]) -> dict[int, tuple[int, int]]:

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessor.errors import N_, InvalidInput, NotFound
-from assessor.models import Answer, Attempt
+from assessor.models import Answer, Attempt, BankPassMarks
 from assessor.question_banks import Task
 from assessor.recruiter.services.attempt_list import integrity_counts
 from assessor.recruiter.services.effective_scores import FieldScore, attempt_field_scores
-from assessor.scoring.pass_marks import pass_mark_result, typing_measures
+from assessor.scoring.pass_marks import Verdict, typing_measures, verdict
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
 
@@ -29,7 +29,7 @@ class Candidate:
     attempt: Attempt
     bank_title: str
     scores: dict[str, FieldScore]
-    result: str | None  # pass | review | fail against the bank's pass marks; None unscored
+    verdict: Verdict | None  # against the bank's pass marks; None unscored
     wpm: float | None
     accuracy: float | None  # 0..1
     pastes: int
@@ -38,8 +38,15 @@ class Candidate:
     time_allowed: timedelta
 
     @property
+    def result(self) -> str | None:
+        """pass | review | fail; None unscored."""
+        return self.verdict.result if self.verdict is not None else None
+
+    @property
     def level(self) -> str | None:
-        return self.attempt.score.level if self.attempt.score is not None else None
+        """The level as judged (it follows the overall score)."""
+        score = self.attempt.score
+        return (score.judged_level or score.level) if score is not None else None
 
 
 @dataclass(frozen=True)
@@ -90,26 +97,29 @@ def compare_attempts(
     chosen = [attempts[i] for i in ids]
     scores = attempt_field_scores(session, ids, {a.id: a.score for a in chosen})
     counts = integrity_counts(session, ids)
+    marks = BankPassMarks.for_banks(session, organisation_id, pass_marks)
     candidates = tuple(
-        _candidate(a, scores[a.id], counts.get(a.id, (0, 0)), now, pass_marks or {}) for a in chosen
+        _candidate(a, scores[a.id], counts.get(a.id, (0, 0)), now, marks) for a in chosen
     )
     return Comparison(candidates, _tasks(session, chosen))
 
 
 def _candidate(attempt, scores, counts, now, pass_marks) -> Candidate:
     snapshot = attempt.snapshot
-    result = wpm = accuracy = None
+    found = wpm = accuracy = None
     if attempt.score is not None:
         card = attempt.score.score_card
         marks = pass_marks.get(attempt.invitation.bank.slug)
-        result = pass_mark_result(card, marks, overall=scores["overall"].value)
+        overrides = {n: s.override.value for n, s in scores.items() if s.override is not None}
+        titles = {t.id: t.title for t in snapshot.tasks}
+        found = verdict(card, marks, overrides=overrides, titles=titles)
         wpm, accuracy = typing_measures(card)
     end = min(attempt.submitted_at or now, attempt.deadline_at)
     return Candidate(
         attempt=attempt,
         bank_title=snapshot.title or attempt.invitation.bank.title,
         scores=scores,
-        result=result,
+        verdict=found,
         wpm=wpm,
         accuracy=accuracy,
         pastes=counts[0],

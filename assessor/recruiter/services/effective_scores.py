@@ -4,8 +4,10 @@ The machine's values stay in ``score``; overrides are rows of ``score_override``
 (attempt, field). Queries join ``override_table()`` (one row per overridden attempt, one column
 per field) and compare ``effective(name)``, so filters, sorting, pass marks and exports all agree.
 
-The level stays the machine's: it comes from the scoring model's calibration, not from a number a
-recruiter typed. Pages mark it as the machine's when the overall score is overridden.
+The overall score and the level follow the overrides: overriding a sub-score recomputes the
+overall score with the model's weights, and the level follows the overall score
+(``scoring/judged.py``); ``Score.judged_overall`` and ``Score.judged_level`` hold the result,
+kept up to date by the judgement service and the worker.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Numeric, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from assessor.models import OVERRIDABLE, Score, ScoreOverride, User
+from assessor.scoring.judged import whole
 
 
 def override_table(*, with_reasons: bool = False):
@@ -34,41 +37,67 @@ def override_table(*, with_reasons: bool = False):
 
 
 def effective(overrides, name: str):
-    """COALESCE(override, machine) for one field, given the joined ``override_table()``."""
-    return func.coalesce(overrides.c[name], getattr(Score, name))
+    """A field as judged, the whole number shown, in SQL, given the joined ``override_table()``:
+    the overall score as judged (it follows the overrides: ``Score.judged_overall``), a
+    sub-score's override, else the machine's value, rounded half up as ``judged.whole`` does
+    (ROUND on NUMERIC rounds halves away from zero on both databases; scores are never
+    negative)."""
+    if name == "overall":
+        return func.coalesce(Score.judged_overall, func.round(cast(Score.overall, Numeric)))
+    return func.round(cast(func.coalesce(overrides.c[name], getattr(Score, name)), Numeric))
+
+
+def effective_level():
+    """The level as judged: it follows the overall score as judged."""
+    return func.coalesce(Score.judged_level, Score.level)
 
 
 @dataclass(frozen=True)
 class FieldScore:
-    """One overall or sub-score as judged: the machine's value and, if any, the override."""
+    """One overall or sub-score as judged: the machine's value, the override if any, and the
+    whole number shown (for the overall score, recomputed when a sub-score is overridden)."""
 
     name: str
     machine: float | None
     override: ScoreOverride | None = None
     by: str | None = None  # the name of the recruiter who set the override
+    judged: int | None = None  # the value shown: scoring/judged.py
+    recomputed: bool = False  # the overall score, moved by an overridden sub-score
 
     @property
-    def value(self) -> float | None:
-        return self.override.value if self.override is not None else self.machine
+    def value(self) -> int | None:
+        return self.judged
+
+    @property
+    def machine_shown(self) -> int | None:
+        return whole(self.machine)
 
     @property
     def overridden(self) -> bool:
         return self.override is not None
+
+    @property
+    def changed(self) -> bool:
+        """Not the machine's value: overridden, or recomputed from an overridden sub-score."""
+        return self.overridden or self.recomputed
 
 
 def field_scores(score: Score | None, overrides: Iterable[ScoreOverride], names=None):
     """name -> FieldScore for every overridable field of one attempt."""
     found = {o.field: o for o in overrides}
     names = names or {}
-    return {
-        name: FieldScore(
-            name,
-            machine_value(score, name),
-            found.get(name),
-            names.get(found[name].user_id) if name in found else None,
-        )
-        for name in OVERRIDABLE
-    }
+    moved = any(name in found for name in OVERRIDABLE if name != "overall")
+    out = {}
+    for name in OVERRIDABLE:
+        machine = machine_value(score, name)
+        override = found.get(name)
+        judged = whole(override.value if override is not None else machine)
+        if name == "overall" and score is not None and score.judged_overall is not None:
+            judged = score.judged_overall
+        recomputed = name == "overall" and override is None and moved
+        by = names.get(override.user_id) if override is not None else None
+        out[name] = FieldScore(name, machine, override, by, judged, recomputed)
+    return out
 
 
 def attempt_field_scores(session: Session, attempt_ids: list[int], scores: Mapping[int, Any]):

@@ -14,6 +14,7 @@ Always scoped to one organisation: another organisation's attempt is ``NotFound`
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,16 +30,21 @@ from assessor.models import (
     Attempt,
     AttemptState,
     AuditEntry,
+    BankPassMarks,
     Rating,
     ScoreOverride,
     User,
 )
 from assessor.recruiter.services.effective_scores import FieldScore, field_scores, machine_value
+from assessor.scoring.judged import whole
+from assessor.scoring.pass_marks import Verdict, verdict
 
 REASON_MAX = 2000
 COMMENT_MAX = 2000
 RATINGS = (1, 2, 3, 4, 5)
-_VALUE_RE = re.compile(r"\d{1,3}(?:[.,]\d)?")
+_VALUE_RE = re.compile(r"\d{1,3}")
+# In the audit log, beside the overall score and level that an overridden sub-score moved.
+RECOMPUTED_REASON = "recomputed with the model's weights"
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Judgement:
     mine: Rating | None  # the current recruiter's own rating, to fill the form
     log: tuple[AuditLine, ...]  # newest first
     can_override: bool  # only a scored attempt can be overridden
+    verdict: Verdict | None = None  # against the bank's pass marks; None unscored
 
     @property
     def overall_overridden(self) -> bool:
@@ -76,10 +83,25 @@ def scoped_attempt(session: Session, organisation_id: int, attempt_id: int) -> A
 
 
 def attempt_judgement(
-    session: Session, organisation_id: int, attempt_id: int, user_id: int
+    session: Session,
+    organisation_id: int,
+    attempt_id: int,
+    user_id: int,
+    *,
+    pass_marks: Mapping[str, Any] | None = None,
 ) -> Judgement:
+    """``pass_marks``: the configured ones per bank slug (an admin's come first)."""
     attempt = scoped_attempt(session, organisation_id, attempt_id)
     overrides = _overrides(session, attempt.id)
+    found = None
+    if attempt.score is not None:
+        marks = BankPassMarks.for_banks(session, organisation_id, pass_marks)
+        values = {name: o.value for name, o in overrides.items()}
+        titles = {t.id: t.title for t in attempt.snapshot.tasks}
+        card = attempt.score.score_card
+        found = verdict(
+            card, marks.get(attempt.invitation.bank.slug), overrides=values, titles=titles
+        )
     names = _user_names(session, {o.user_id for o in overrides.values()})
     ratings = session.execute(
         select(Rating, User.name)
@@ -93,6 +115,7 @@ def attempt_judgement(
         mine=next((r for r, _ in ratings if r.user_id == user_id), None),
         log=tuple(audit_log(session, organisation_id, attempt.id)),
         can_override=attempt.state == AttemptState.SCORED and attempt.score is not None,
+        verdict=found,
     )
 
 
@@ -138,6 +161,7 @@ def override_score(
         raise InvalidInput(
             N_("Someone else changed this score at the same moment: look again, then retry.")
         ) from exc
+    _rejudge(session, attempt, user, now, field)
     return current
 
 
@@ -163,7 +187,26 @@ def remove_override(
     _audit(session, attempt, user, now, "override_removed", field, current.value, machine, reason)
     session.delete(current)
     session.flush()
+    _rejudge(session, attempt, user, now, field)
     return current
+
+
+def _rejudge(session: Session, attempt: Attempt, user: User, now: datetime, field: str) -> None:
+    """The overall score and level as judged follow the overrides; where a sub-score's change
+    moved them, the audit log says so too (the overall score's own change is logged already)."""
+    score = attempt.score
+    before = (
+        score.judged_overall if score.judged_overall is not None else whole(score.overall),
+        score.judged_level or score.level,
+    )
+    score.judge({o.field: o.value for o in _overrides(session, attempt.id).values()})
+    after = (score.judged_overall, score.judged_level)
+    why = RECOMPUTED_REASON
+    if field != "overall" and before[0] != after[0]:
+        _audit(session, attempt, user, now, "recomputed", "overall", before[0], after[0], why)
+    if before[1] != after[1]:
+        _audit(session, attempt, user, now, "recomputed", "level", before[1], after[1], why)
+    session.flush()
 
 
 @use_case
@@ -210,17 +253,15 @@ def rate_attempt(
 
 
 def parse_value(raw: Any) -> float:
-    """A score from 0 to 100, with at most one decimal ("72", "72.5" or "72,5")."""
+    """A score from 0 to 100, a whole number as every score is shown ("72")."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        raw = str(raw)
+        raw = f"{raw:g}" if isinstance(raw, float) and raw.is_integer() else str(raw)
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
-        raise InvalidInput(N_("Give the new score, a number from 0 to 100."))
-    if not _VALUE_RE.fullmatch(text) or float(text.replace(",", ".")) > 100:
-        raise InvalidInput(
-            N_("The score must be a number from 0 to 100, with at most one decimal.")
-        )
-    return float(text.replace(",", "."))
+        raise InvalidInput(N_("Give the new score, a whole number from 0 to 100."))
+    if not _VALUE_RE.fullmatch(text) or int(text) > 100:
+        raise InvalidInput(N_("The score must be a whole number from 0 to 100."))
+    return float(int(text))
 
 
 def parse_reason(raw: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from assessor.clock import now
 from assessor.db import get_session
 from assessor.errors import InvalidInput
 from assessor.recruiter.services import banks as bank_service
+from assessor.recruiter.services import pass_marks as pass_mark_service
 from assessor.recruiter.services import privacy
 from assessor.recruiter.views.dashboard import admin_required
 
@@ -51,8 +52,24 @@ def _settings_page(retention_days):
 @bp.get("/dashboard/banks")
 @admin_required
 def banks():
-    versions = bank_service.organisation_bank_versions(get_session(), current_user.organisation_id)
-    return render_template("admin/banks.html", banks=versions)
+    return _banks_page()
+
+
+def _banks_page(form=None, failed: str | None = None):
+    """The banks and their pass marks; after a refused change, that bank's form as typed."""
+    session, organisation_id = get_session(), current_user.organisation_id
+    versions = bank_service.organisation_bank_versions(session, organisation_id)
+    marks = pass_mark_service.bank_marks(
+        session, organisation_id, current_app.config.get("PASS_MARKS") or {}
+    )
+    return render_template(
+        "admin/banks.html",
+        banks=versions,
+        bank_marks=marks,
+        subscore_labels=pass_mark_service.SUBSCORE_LABELS,
+        typed=form if failed else None,
+        failed=failed,
+    )
 
 
 @bp.post("/dashboard/banks/<int:bank_id>/active")
@@ -71,3 +88,39 @@ def bank_active(bank_id: int):
             "info",
         )
     return redirect(url_for("admin.banks"))
+
+
+@bp.post("/dashboard/banks/<slug>/pass-marks")
+@admin_required
+def bank_pass_marks(slug: str):
+    session, configured = get_session(), current_app.config.get("PASS_MARKS") or {}
+    organisation_id = current_user.organisation_id
+    pass_mark_service.known_slug(session, organisation_id, slug)  # another's bank: not found
+    try:
+        if request.form.get("action") == "reset":
+            pass_mark_service.reset_pass_marks(
+                session,
+                organisation_id,
+                slug,
+                user_id=current_user.id,
+                now=now(),
+                configured=configured,
+            )
+            flash(_("The pass marks of %(bank)s are the defaults again.", bank=slug), "info")
+        else:
+            marks = pass_mark_service.parse_pass_marks(request.form)
+            pass_mark_service.set_pass_marks(
+                session,
+                organisation_id,
+                slug,
+                marks,
+                user_id=current_user.id,
+                now=now(),
+                configured=configured,
+            )
+            flash(_("The pass marks of %(bank)s are saved.", bank=slug), "info")
+    except InvalidInput as exc:
+        params = {k: _(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+        flash(_(exc.template, **params), "error")
+        return _banks_page(form=request.form, failed=slug), 400
+    return redirect(url_for("admin.banks") + f"#marks-{slug}")

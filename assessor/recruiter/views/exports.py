@@ -29,7 +29,8 @@ def results_xlsx():
 @login_required
 def report_pdf(attempt_id: int):
     session, today = get_session(), now()
-    body = downloads.pdf_download(session, current_user.organisation_id, attempt_id, today)
+    marks = current_app.config.get("PASS_MARKS") or {}
+    body = downloads.pdf_download(session, current_user.organisation_id, attempt_id, today, marks)
     return _attachment(body, "pdf", downloads.download_name(f"report-{attempt_id}", "pdf", today))
 
 

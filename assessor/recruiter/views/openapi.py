@@ -34,7 +34,13 @@ def _object(properties: dict[str, Any], required: list[str] | None = None) -> di
     }
 
 
-SCORE = _nullable("number", minimum=0, maximum=100)
+SCORE = _nullable(
+    "integer",
+    minimum=0,
+    maximum=100,
+    description="0-100, a whole number (halves rounded up), as every page, export and webhook "
+    "shows it.",
+)
 TIME = _nullable("string", format="date-time")
 
 SCHEMAS: dict[str, Any] = {
@@ -96,13 +102,27 @@ SCHEMAS: dict[str, Any] = {
                     "accuracy_percent": _nullable("number", minimum=0, maximum=100),
                 }
             ),
-            "level": _nullable("string", description="CEFR-style: " + ", ".join(LEVELS)),
+            "level": _nullable(
+                "string",
+                description="CEFR-style: "
+                + ", ".join(LEVELS)
+                + ". It follows the overall score (overrides included), on the model's cut-offs.",
+            ),
+            "level_machine": _nullable(
+                "string", description="The machine's level, where the level above differs."
+            ),
             "level_is_estimate": _nullable("boolean"),
             "model_version": _nullable("string"),
             "pass_mark": {
                 "type": ["string", "null"],
                 "enum": ["pass", "review", "fail", None],
                 "description": "Against the bank's pass marks; null until scored.",
+            },
+            "pass_mark_reasons": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The pass-mark rules that did not pass, in English; empty "
+                "when passed or unscored.",
             },
             "integrity": _object(
                 {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from assessor.clock import now
@@ -18,5 +18,11 @@ bp = Blueprint("review", __name__, template_folder="../templates")
 def attempt(attempt_id: int):
     session, organisation_id = get_session(), current_user.organisation_id
     review = reviews.attempt_review(session, organisation_id, attempt_id, now())
-    judged = judgement.attempt_judgement(session, organisation_id, attempt_id, current_user.id)
+    judged = judgement.attempt_judgement(
+        session,
+        organisation_id,
+        attempt_id,
+        current_user.id,
+        pass_marks=current_app.config.get("PASS_MARKS") or {},
+    )
     return render_template("review/attempt.html", review=review, judgement=judged)

@@ -69,11 +69,20 @@ def xlsx_download(rows) -> Iterator[bytes]:
             yield chunk
 
 
-def pdf_download(session: Session, organisation_id: int, attempt_id: int, now) -> bytes:
+def pdf_download(
+    session: Session, organisation_id: int, attempt_id: int, now, pass_marks=None
+) -> bytes:
     """One candidate's report (a few pages: built in memory). Another organisation's attempt
     is not found."""
     buffer = io.BytesIO()
-    write_pdf_report(session, attempt_id, buffer, organisation_id=organisation_id, now=now)
+    write_pdf_report(
+        session,
+        attempt_id,
+        buffer,
+        organisation_id=organisation_id,
+        now=now,
+        pass_marks=pass_marks,
+    )
     return buffer.getvalue()
 
 

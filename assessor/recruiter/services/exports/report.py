@@ -7,6 +7,7 @@ fpdf2's built-in fonts only know Latin-1. Labels are in English; the answers sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -16,13 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessor.errors import AssessorError, NotFound
-from assessor.models import Answer, Attempt, AttemptEvent
+from assessor.models import Answer, Attempt, AttemptEvent, BankPassMarks, override_values
 from assessor.recruiter.services.exports import evidence
 from assessor.recruiter.services.exports.report_judgement import write_overrides
 from assessor.recruiter.services.exports.rows import iso_utc
 from assessor.recruiter.services.exports.textflow import Mark, write_marked
 from assessor.scoring.card import ScoreCard, TaskScore
+from assessor.scoring.judged import judge, whole
 from assessor.scoring.marks import Placed, place_marks
+from assessor.scoring.pass_marks import verdict
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -55,9 +58,11 @@ def write_pdf_report(
     organisation_id: int | None = None,
     now: datetime | None = None,
     font_dir: Path = FONT_DIR,
+    pass_marks: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the report of an attempt. With ``organisation_id``, an attempt of another
-    organisation is not found (as if it did not exist)."""
+    organisation is not found (as if it did not exist). ``pass_marks``: the configured ones
+    per bank slug (an admin's come first)."""
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or organisation_id not in (None, attempt.organisation_id):
         raise NotFound("No such attempt.")
@@ -70,7 +75,7 @@ def write_pdf_report(
     pdf.set_title(f"Assessment report: {attempt.invitation.candidate_name}")
     pdf.add_page()
     _header(pdf, attempt, facts)
-    _results(pdf, attempt, card)
+    _results(pdf, session, attempt, card, pass_marks)
     write_overrides(pdf, session, attempt, LINE, lambda text: _printable(pdf, text))
     _tasks(pdf, attempt, card, facts)
     _integrity(pdf, attempt, card, facts)
@@ -174,7 +179,9 @@ def _when(value: datetime | None) -> str:
     return (iso_utc(value) or "–").replace("T", " ").replace("Z", " UTC")
 
 
-def _results(pdf: FPDF, attempt: Attempt, card: ScoreCard | None) -> None:
+def _results(
+    pdf: FPDF, session: Session, attempt: Attempt, card: ScoreCard | None, pass_marks
+) -> None:
     _heading(pdf, "Result")
     if card is None:
         pdf.multi_cell(
@@ -186,29 +193,53 @@ def _results(pdf: FPDF, attempt: Attempt, card: ScoreCard | None) -> None:
             new_y="NEXT",
         )
         return
+    # As judged, as on the page (scoring/judged.py): whole numbers, the overrides counted.
+    overrides = override_values(session, attempt.id)
+    judged = judge(card, overrides)
+    marks = BankPassMarks.for_banks(session, attempt.organisation_id, pass_marks)
+    titles = {t.id: t.title for t in attempt.snapshot.tasks}
+    found = verdict(card, marks.get(attempt.invitation.bank.slug), judged=judged, titles=titles)
     pdf.set_font("DejaVu", "B", 22)
-    pdf.cell(42, 12, f"{card.overall:.1f}")
+    pdf.cell(42, 12, str(judged.overall))
     pdf.set_font("DejaVu", "", 10)
     pdf.cell(18, 12, "/ 100")
     pdf.set_font("DejaVu", "B", 22)
-    pdf.cell(22, 12, card.level)
+    pdf.cell(22, 12, judged.level)
     pdf.set_font("DejaVu", "I", 9.5)
     estimate = "estimate" if card.level_is_estimate else "level"
-    source = card.level_source or "overall score"
-    pdf.cell(
-        0, 12, f"level: {estimate}, from the {source}", align="L", new_x="LMARGIN", new_y="NEXT"
-    )
+    line = f"level: {estimate}, from the overall score"
+    pdf.cell(0, 12, line, align="L", new_x="LMARGIN", new_y="NEXT")
+    moved = []
+    if "overall" in overrides:
+        moved.append(f"Overall overridden; the machine's: {whole(card.overall)}.")
+    elif judged.overall_recomputed:
+        moved.append(
+            "Overall recomputed from the overridden sub-scores with the model's weights; "
+            f"the machine's: {whole(card.overall)}."
+        )
+    if judged.level != card.level:
+        moved.append(f"The machine's level: {card.level}.")
+    pdf.set_font("DejaVu", "B", 10.5)
+    pdf.multi_cell(0, LINE, f"Pass mark: {found.result}", align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9.5)
+    for line in [*moved, *found.texts()]:
+        pdf.multi_cell(0, LINE, _printable(pdf, line), align="L", new_x="LMARGIN", new_y="NEXT")
     with pdf.table(
-        col_widths=(28, 14, 136),
+        col_widths=(28, 20, 130),
         text_align=("LEFT", "RIGHT", "LEFT"),
         line_height=LINE,
         padding=(1.2, 1.5),
         headings_style=evidence.HEADING_STYLE,
     ) as table:
         table.row(["Sub-score", "Score", "Key evidence"])
-        for name, score, text in evidence.subscore_lines(card):
-            shown = "–" if score is None else f"{score:.1f}"
+        for key, (name, score, text) in zip(
+            [k for k, v in card.subscores.items() if v is not None],
+            evidence.subscore_lines(card),
+            strict=True,
+        ):
+            shown = "–" if score is None else str(judged.shown(key))
+            if key in overrides:
+                shown += f" (machine {whole(score)})"
             table.row([name, shown, _printable(pdf, text)])
 
 

@@ -13,6 +13,7 @@ from assessor.models import Attempt, ScoreOverride, User
 from assessor.recruiter.services.effective_scores import machine_value
 from assessor.recruiter.services.exports import evidence
 from assessor.recruiter.services.exports.rows import iso_utc
+from assessor.scoring.judged import whole
 
 LABELS = {
     "overall": "Overall",
@@ -42,7 +43,7 @@ def write_overrides(pdf: FPDF, session: Session, attempt: Attempt, line: float, 
     )
     pdf.set_font("DejaVu", "", 9.5)
     with pdf.table(
-        col_widths=(28, 17, 17, 46, 70),
+        col_widths=(28, 20, 20, 46, 64),  # "Machine", "Override" fit whole (17 mm broke them)
         text_align=("LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT"),
         line_height=line,
         padding=(1.2, 1.5),
@@ -58,8 +59,8 @@ def _cells(override: ScoreOverride, name: str | None, attempt: Attempt, printabl
     when = (iso_utc(override.created_at) or "").replace("T", " ").replace("Z", " UTC")
     return [
         LABELS.get(override.field, override.field),
-        "–" if machine is None else f"{machine:.1f}",
-        f"{override.value:.1f}",
+        "–" if machine is None else str(whole(machine)),
+        str(whole(override.value)),
         printable(f"{name or 'a former user'}, {when}"),
         printable(override.reason),
     ]

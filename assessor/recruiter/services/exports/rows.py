@@ -23,6 +23,7 @@ from assessor.models import (
     Attempt,
     AttemptEvent,
     Bank,
+    BankPassMarks,
     Invitation,
     Organisation,
     Score,
@@ -30,7 +31,8 @@ from assessor.models import (
 from assessor.recruiter.services.attempt_filters import FLAGGED_FOCUS_LOSSES
 from assessor.recruiter.services.effective_scores import override_table
 from assessor.scoring.card import ScoreCard, read_card
-from assessor.scoring.pass_marks import pass_mark_result, typing_measures
+from assessor.scoring.judged import judge, whole
+from assessor.scoring.pass_marks import PassMarks, accuracy_percent, typing_measures, verdict
 
 BATCH_SIZE = 200  # rows (and score cards, tens of kB each) held at once
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -57,14 +59,17 @@ COLUMNS = (
     "level",
     "level_is_estimate",
     "model_version",
-    "pass_mark",  # pass, review or fail against the bank's pass marks, on the effective overall
+    "pass_mark",  # pass, review or fail against the bank's pass marks, on the scores as judged
+    "pass_mark_reasons",  # the rules that did not pass, one per line
     "pastes",
     "pasted_characters",
     "focus_losses",
     "integrity_flagged",  # as the dashboard flags: any paste, or repeated focus losses
-    # Scores above are the effective ones; where a recruiter overrode one, the machine's value
-    # and the reason given (both empty when not overridden).
+    # Scores above are as judged, whole numbers (scoring/judged.py); where a recruiter overrode
+    # one, the machine's value and the reason given (both empty when not overridden). The
+    # overall score's machine value is also given when an overridden sub-score recomputed it.
     *(f"{name}_{suffix}" for name in OVERRIDABLE for suffix in ("machine", "override_reason")),
+    "level_machine",  # the machine's level, where the level as judged differs from it
 )
 STATES = ("invited", "revoked", "in_progress", "submitted", "scored", "failed")
 
@@ -98,20 +103,26 @@ def export_rows(
     filters: ExportFilters | Mapping[str, Any] | None = None,
     where: Sequence[Any] = (),
     batch_size: int = BATCH_SIZE,
-    pass_marks: Mapping[str, Mapping[str, Any]] | None = None,
+    pass_marks: Mapping[str, PassMarks | Mapping[str, Any]] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield one row (keys: ``COLUMNS``) per invitation of the organisation, or of all of them
     when ``organisation_id`` is None, oldest first. Missing values are None. ``where`` (over
     invitation, bank, attempt and score) narrows the rows further. ``pass_marks`` are the
-    configured marks per bank slug (the defaults of ``pass_marks.py`` otherwise)."""
+    marks per bank slug (``BankPassMarks.for_banks``; the defaults of ``pass_marks.py``
+    otherwise)."""
     pass_marks = pass_marks or {}
+    if organisation_id is not None:  # an admin's marks, set on the banks page, come first
+        pass_marks = BankPassMarks.for_banks(session, organisation_id, pass_marks)
     stmt = _apply(_base_query(organisation_id), ExportFilters.coerce(filters)).where(*where)
     result = session.execute(stmt.execution_options(yield_per=batch_size))
+    known: dict[int, dict[str, str]] = {}  # bank -> task id -> title, read once per bank
     for batch in result.partitions():
         attempt_ids = [row.attempt_id for row in batch if row.attempt_id is not None]
         integrity = _integrity_counts(session, attempt_ids)
         for row in batch:
-            yield _flatten(row, integrity.get(row.attempt_id), pass_marks.get(row.bank_id))
+            marks = pass_marks.get(row.bank_id)
+            titles = _titles(session, row.bank_pk, known) if row.card is not None else None
+            yield _flatten(row, integrity.get(row.attempt_id), marks, titles)
 
 
 def _base_query(organisation_id: int | None) -> Select:
@@ -124,6 +135,7 @@ def _base_query(organisation_id: int | None) -> Select:
             Invitation.candidate_email,
             Invitation.created_at.label("invited_at"),
             Invitation.revoked_at,
+            Bank.id.label("bank_pk"),
             Bank.slug.label("bank_id"),
             Bank.version.label("bank_version"),
             Bank.title.label("bank_title"),
@@ -193,8 +205,26 @@ def _integrity_counts(session: Session, attempt_ids: list[int]) -> dict[int, tup
     }
 
 
+def _titles(session: Session, bank_pk: int, known: dict[int, dict[str, str]]) -> dict[str, str]:
+    """Task id -> title of one bank version (the verdict names the tasks not answered)."""
+    if bank_pk not in known:
+        definition = session.scalar(select(Bank.definition).where(Bank.id == bank_pk)) or {}
+        tasks = definition.get("tasks") if isinstance(definition, dict) else None
+        known[bank_pk] = {
+            t["id"]: t["title"]
+            for t in tasks or ()
+            if isinstance(t, dict)
+            and isinstance(t.get("id"), str)
+            and isinstance(t.get("title"), str)
+        }
+    return known[bank_pk]
+
+
 def _flatten(
-    row: Any, integrity: tuple[int, int, int] | None, marks: Mapping[str, Any] | None = None
+    row: Any,
+    integrity: tuple[int, int, int] | None,
+    marks: Mapping[str, Any] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     card = read_card(row.card) if row.card is not None else None
     wpm, accuracy = _typing(card) if card is not None else (None, None)
@@ -217,44 +247,51 @@ def _flatten(
         "submitted_by": row.submitted_by,
         "time_used_minutes": minutes_used(row.started_at, row.submitted_at),
     }
-    out.update(
-        {name: _number(getattr(card.subscores, name) if card else None) for name in SUBSCORES}
-    )
+    judged = judge(card, _overrides(row)) if card is not None else None
+    out.update({name: whole(judged.subscores.get(name)) if judged else None for name in SUBSCORES})
     out.update(
         typing_wpm=wpm,
         typing_accuracy_percent=accuracy,
-        overall=_number(row.overall),
-        level=row.level,
-        level_is_estimate=card.level_is_estimate if card and row.level else None,
+        overall=judged.overall if judged else None,
+        level=judged.level if judged else None,
+        level_is_estimate=card.level_is_estimate if card else None,
         model_version=row.model_version,
         pastes=pastes,
         pasted_characters=pasted,
         focus_losses=blurs,
         integrity_flagged=(pastes > 0 or blurs >= FLAGGED_FOCUS_LOSSES) if attempted else None,
     )
-    _apply_overrides(out, row)
-    out["pass_mark"] = pass_mark_result(card, marks, overall=out["overall"]) if card else None
+    _machine_values(out, row, card, judged)
+    found = verdict(card, marks, judged=judged, titles=titles) if card and judged else None
+    out["pass_mark"] = found.result if found else None
+    out["pass_mark_reasons"] = "\n".join(found.texts()) if found else None
     return {name: out[name] for name in COLUMNS}
 
 
-def _apply_overrides(out: dict[str, Any], row: Any) -> None:
-    """Effective values in the score columns; the machine's value and the reason beside."""
+def _overrides(row: Any) -> dict[str, float]:
+    found = {name: _number(getattr(row, f"override_{name}")) for name in OVERRIDABLE}
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def _machine_values(out: dict[str, Any], row: Any, card: Any, judged: Any) -> None:
+    """Beside the scores as judged: the machine's value and the reason where they differ."""
+    overridden = _overrides(row)
     for name in OVERRIDABLE:
-        value = _number(getattr(row, f"override_{name}"))
-        out[f"{name}_machine"] = out[name] if value is not None else None
+        if card is None:
+            machine = None
+        else:
+            machine = card.overall if name == "overall" else getattr(card.subscores, name, None)
+        moved = name in overridden or (name == "overall" and judged and judged.overall_recomputed)
+        out[f"{name}_machine"] = whole(machine) if card is not None and moved else None
         out[f"{name}_override_reason"] = getattr(row, f"override_{name}_reason")
-        if value is not None:
-            out[name] = value
+    level = row.level  # the machine's, as stored beside the card
+    out["level_machine"] = level if judged and level and level != judged.level else None
 
 
 def _typing(card: ScoreCard) -> tuple[float | None, float | None]:
     """Mean net WPM and accuracy (in %) of the typing tasks, as the pass marks read them."""
     wpm, accuracy = typing_measures(card)
-    return _rounded(wpm), _rounded(None if accuracy is None else accuracy * 100)
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    return whole(wpm), None if accuracy is None else accuracy_percent(accuracy)
 
 
 def _number(value: Any) -> float | None:
