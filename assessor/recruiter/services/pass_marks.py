@@ -148,11 +148,13 @@ def reset_pass_marks(
     session.flush()
 
 
-def known_slug(session: Session, organisation_id: int, slug: str) -> None:
-    """NotFound unless the organisation has a bank with this slug."""
-    stmt = select(Bank.id).where(Bank.organisation_id == organisation_id, Bank.slug == slug)
-    if session.scalar(stmt.limit(1)) is None:
+def known_slug(session: Session, organisation_id: int, slug: str) -> str:
+    """The title of the organisation's bank with this slug (its newest version), or NotFound."""
+    stmt = select(Bank.title).where(Bank.organisation_id == organisation_id, Bank.slug == slug)
+    title = session.scalar(stmt.order_by(Bank.version.desc()).limit(1))
+    if title is None:
         raise NotFound(N_("No such question bank."))
+    return title
 
 
 def _stored(session: Session, organisation_id: int, slug: str) -> BankPassMarks | None:

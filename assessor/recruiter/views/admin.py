@@ -95,7 +95,7 @@ def bank_active(bank_id: int):
 def bank_pass_marks(slug: str):
     session, configured = get_session(), current_app.config.get("PASS_MARKS") or {}
     organisation_id = current_user.organisation_id
-    pass_mark_service.known_slug(session, organisation_id, slug)  # another's bank: not found
+    title = pass_mark_service.known_slug(session, organisation_id, slug)  # another's: not found
     try:
         if request.form.get("action") == "reset":
             pass_mark_service.reset_pass_marks(
@@ -106,7 +106,7 @@ def bank_pass_marks(slug: str):
                 now=now(),
                 configured=configured,
             )
-            flash(_("The pass marks of %(bank)s are the defaults again.", bank=slug), "info")
+            flash(_("The pass marks of %(bank)s are the defaults again.", bank=title), "info")
         else:
             marks = pass_mark_service.parse_pass_marks(request.form)
             pass_mark_service.set_pass_marks(
@@ -118,7 +118,7 @@ def bank_pass_marks(slug: str):
                 now=now(),
                 configured=configured,
             )
-            flash(_("The pass marks of %(bank)s are saved.", bank=slug), "info")
+            flash(_("The pass marks of %(bank)s are saved.", bank=title), "info")
     except InvalidInput as exc:
         params = {k: _(v) if isinstance(v, str) else v for k, v in exc.params.items()}
         flash(_(exc.template, **params), "error")
