@@ -10,6 +10,8 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import insert, update
 
 from assessor.models import Attempt, AttemptEvent, Bank, Invitation, Score
@@ -18,7 +20,9 @@ from assessor.recruiter.services.attempt_filters import (
     AttemptFilters,
     parse_attempt_filters,
 )
+from assessor.recruiter.services.effective_scores import at_least, at_most
 from assessor.scoring.card import read_card
+from assessor.scoring.judged import whole
 from assessor.scoring.pass_marks import pass_mark_result
 from tests.conftest import T0, login, make_user
 
@@ -498,3 +502,11 @@ def test_pass_marks_come_from_the_config_per_bank(app, recruiter_client, bank, a
     app.config["PASS_MARKS"] = {}
     text = recruiter_client.get("/dashboard?sort=overall").get_data(as_text=True)
     assert re.findall(r'data-result="(\w+)"', text) == ["pass", "pass", "review"]
+
+
+@given(st.floats(0, 100), st.floats(0, 100))
+def test_range_bounds_read_scores_as_they_are_shown(score, bound):
+    """The filters compare unrounded columns (indexes stay usable), with bounds moved so that
+    they select exactly the scores shown (whole numbers, halves up) within the range."""
+    assert at_least(score, bound) == (whole(score) >= bound)
+    assert at_most(score, bound) == (whole(score) <= bound)

@@ -24,6 +24,8 @@ from assessor.recruiter.services.attempt_filters import (
     AttemptFilters,
 )
 from assessor.recruiter.services.effective_scores import (
+    at_least,
+    at_most,
     effective,
     effective_level,
     machine_value,
@@ -155,7 +157,7 @@ def _conditions(organisation_id: int, f: AttemptFilters, overrides) -> list:
         where.append(_flagged())
     for name, bound, value in f.ranges:
         column = effective(overrides, name)
-        where.append(column >= value if bound == "min" else column <= value)
+        where.append(at_least(column, value) if bound == "min" else at_most(column, value))
     for name, day in f.dates:
         column = Invitation.created_at if name.startswith("invited") else Attempt.submitted_at
         start = datetime.combine(day, time(), tzinfo=UTC)

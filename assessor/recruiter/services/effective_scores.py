@@ -37,14 +37,26 @@ def override_table(*, with_reasons: bool = False):
 
 
 def effective(overrides, name: str):
-    """A field as judged, the whole number shown, in SQL, given the joined ``override_table()``:
-    the overall score as judged (it follows the overrides: ``Score.judged_overall``), a
-    sub-score's override, else the machine's value, rounded half up as ``judged.whole`` does
-    (ROUND on NUMERIC rounds halves away from zero on both databases; scores are never
-    negative)."""
+    """A field as judged, in SQL, given the joined ``override_table()``: the overall score as
+    judged (a whole number that follows the overrides: ``Score.judged_overall``), else a
+    sub-score's override, else the machine's value, unrounded. Ordering by it orders by the
+    numbers shown (rounding halves up keeps the order); compare it with ``at_least`` and
+    ``at_most``, which read a bound as the whole numbers shown do."""
     if name == "overall":
         return func.coalesce(Score.judged_overall, func.round(cast(Score.overall, Numeric)))
-    return func.round(cast(func.coalesce(overrides.c[name], getattr(Score, name)), Numeric))
+    return func.coalesce(overrides.c[name], getattr(Score, name))
+
+
+def at_least(column, bound: float):
+    """``whole(column) >= bound``, as a plain comparison (no rounding in SQL, indexes usable):
+    a score is shown as at least ``bound`` from ``ceil(bound) - 0.5`` up."""
+    return column >= math.ceil(bound) - 0.5
+
+
+def at_most(column, bound: float):
+    """``whole(column) <= bound``: a score is shown as at most ``bound`` below
+    ``floor(bound) + 0.5``."""
+    return column < math.floor(bound) + 0.5
 
 
 def effective_level():
