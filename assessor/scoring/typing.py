@@ -21,8 +21,8 @@ Decisions, so that a recruiter can check the numbers by hand:
   "implausibly_fast" above HUMAN_MAX_WPM (200 WPM, i.e. a key every 60 ms on average), whether
   from the gross speed or the median gap between keys. The bound is above every rate reported
   for people: Dhakal, Feit, Kristensson and Oulasvirta, "Observations on Typing from 136 Million
-  Keystrokes" (CHI 2018), found a mean of about 52 WPM among 168,000 typists, the fastest near
-  120 WPM; record bursts (Barbara Blackburn, 1980s) are reported at 194-212 WPM.
+  Keystrokes" (CHI 2018), found a mean of about 52 WPM among 168,000 typists; record bursts
+  (Barbara Blackburn, 1980s) are reported at 194-212 WPM.
   "uniform_rhythm": the gaps between keys vary less than UNIFORM_MAX_VARIATION (coefficient of
   variation, standard deviation / mean, over at least UNIFORM_MIN_GAPS gaps). A person's gaps
   depend on the letter pair (the same paper) and on reading the passage, and vary widely; a
