@@ -6,6 +6,7 @@ from flask import current_app, g, request
 
 from assessor.extensions import babel
 from assessor.scoring.judged import whole
+from assessor.scoring.typing import accuracy_percent
 
 
 def init_app(app) -> None:
@@ -14,6 +15,7 @@ def init_app(app) -> None:
     app.context_processor(_template_globals)
     # One rounding rule for every score shown (scoring/judged.py): {{ value|score }}.
     app.add_template_filter(_score, "score")
+    app.add_template_filter(_accuracy, "accuracy")
 
 
 def locale_for_language(language: str) -> str:
@@ -32,6 +34,12 @@ def _score(value) -> str:
     """A score as shown: its whole number, halves up; "—" for none."""
     shown = whole(value)
     return "—" if shown is None else str(shown)
+
+
+def _accuracy(share) -> str:
+    """A typing accuracy (0..1) as shown: "100" only when exact, else one decimal rounded down."""
+    percent = accuracy_percent(share)
+    return "100" if percent == 100 else f"{percent:.1f}"
 
 
 def _template_globals() -> dict:

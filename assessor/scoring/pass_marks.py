@@ -25,6 +25,7 @@ from typing import Any
 from assessor.errors import N_
 from assessor.scoring.card import SUBSCORE_NAMES, ScoreCard
 from assessor.scoring.judged import Judged, judge, whole
+from assessor.scoring.typing import accuracy_percent
 
 RESULTS = ("pass", "review", "fail")
 
@@ -176,12 +177,6 @@ def typing_measures(card: ScoreCard) -> tuple[float | None, float | None]:
     wpms = [w for m in measured if (w := _number(m.net_wpm)) is not None]
     accuracies = [a for m in measured if (a := _number(m.accuracy)) is not None]
     return _mean(wpms), _mean(accuracies)
-
-
-def accuracy_percent(accuracy: float) -> float:
-    """A 0..1 accuracy as the percentage shown: one decimal, and never 100 unless exact."""
-    percent = math.floor(accuracy * 1000) / 10 if accuracy < 1 else 100.0
-    return percent
 
 
 def _plain(value: float) -> str:

@@ -127,6 +127,15 @@ def measure_typing(passage: str, typed: str, keystrokes: Iterable[Any] = ()) -> 
     )
 
 
+def accuracy_percent(share: float) -> float:
+    """An accuracy (0..1) as it is shown and judged: a percentage with one decimal, rounded
+    down, and 100 only when exact (99.96 % is 99.9, never 100). The page, the PDF, the exports
+    and the pass marks all read it here."""
+    if share >= 1:
+        return 100.0
+    return min(math.floor(round(share * 100, 6) * 10) / 10, 99.9)
+
+
 def _rounded_share(value: float) -> float:
     """Four decimals, and 1 only when exact: one uncorrected error in 20,000 characters must
     not read as 100 %."""

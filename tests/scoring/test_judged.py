@@ -17,10 +17,10 @@ from assessor.scoring.judged import judge, level_for, weighted_overall, whole
 from assessor.scoring.pass_marks import (
     SUBSCORE_LABELS,
     PassMarks,
-    accuracy_percent,
     pass_mark_result,
     verdict,
 )
+from assessor.scoring.typing import accuracy_percent
 from tests.scoring.test_engine import FakeChecker, good_answers, typing_keystrokes
 
 CUTOFFS = {"A2": 20.0, "B1": 35.0, "B2": 50.0, "C1": 68.0, "C2": 85.0}

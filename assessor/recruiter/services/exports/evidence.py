@@ -6,7 +6,6 @@ lines, never an exception.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,13 +47,12 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
-def accuracy_percent(value: Any) -> str:
+def accuracy_text(value: Any) -> str:
     """Typing accuracy: '100%' only when exact, else one decimal rounded down (99.96 -> 99.9)."""
     if not isinstance(value, int | float):
         return "–"
-    if value >= 1:
-        return "100%"
-    return f"{min(math.floor(round(value * 100, 6) * 10) / 10, 99.9):.1f}%"
+    percent = typing_measure.accuracy_percent(value)
+    return "100%" if percent == 100 else f"{percent:.1f}%"
 
 
 def subscore_lines(card: ScoreCard) -> list[tuple[str, float | None, str]]:
@@ -143,7 +141,7 @@ def _typing(card: ScoreCard) -> str:
 def _typing_line(task: TaskScore) -> str:
     typing = task.typing
     return (
-        f"{_num(typing.net_wpm, 0)} net WPM, accuracy {accuracy_percent(typing.accuracy)}, "
+        f"{_num(typing.net_wpm, 0)} net WPM, accuracy {accuracy_text(typing.accuracy)}, "
         f"{_num(100 * typing.completion, 0)}% of the passage"
     )
 

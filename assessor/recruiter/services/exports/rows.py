@@ -32,7 +32,8 @@ from assessor.recruiter.services.attempt_filters import FLAGGED_FOCUS_LOSSES
 from assessor.recruiter.services.effective_scores import override_table
 from assessor.scoring.card import ScoreCard, read_card
 from assessor.scoring.judged import judge, whole
-from assessor.scoring.pass_marks import PassMarks, accuracy_percent, typing_measures, verdict
+from assessor.scoring.pass_marks import PassMarks, typing_measures, verdict
+from assessor.scoring.typing import accuracy_percent
 
 BATCH_SIZE = 200  # rows (and score cards, tens of kB each) held at once
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
