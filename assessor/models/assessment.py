@@ -11,11 +11,13 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from assessor.db import Base, UTCDateTime, utcnow
+from assessor.models.review import override_values
 from assessor.models.states import AttemptState, JobState, state_type
 from assessor.question_banks import Bank as BankDefinition
+from assessor.question_banks import BankError
 from assessor.scoring.card import ScoreCard, read_card
 from assessor.scoring.judged import Judged, judge
-from assessor.scoring.pass_marks import PassMarks
+from assessor.scoring.pass_marks import PassMarks, Verdict, verdict
 
 ROLES = ("admin", "recruiter")
 SUBSCORES = ("grammar", "readability", "vocabulary", "task_completion", "typing")
@@ -169,6 +171,29 @@ class Attempt(Base):
         """What the attempt showed, as the loaded bank (question_banks reads every schema)."""
         return BankDefinition.from_dict(self.bank_snapshot)
 
+    @property
+    def task_titles(self) -> dict[str, str]:
+        """Task id -> title, as the candidate was shown them; empty for a snapshot this code
+        cannot read (the verdict then names tasks by their ids)."""
+        try:
+            return {task.id: task.title for task in self.snapshot.tasks}
+        except BankError:
+            return {}
+
+    def verdict(
+        self, session: Session, configured: Mapping[str, Any] | None, judged: Judged | None = None
+    ) -> Verdict | None:
+        """The verdict of the attempt's score against its bank's pass marks (an admin's, else
+        ``configured``), on the scores as judged (``judged``, else the card with the attempt's
+        overrides); None without a score."""
+        if self.score is None:
+            return None
+        card = self.score.score_card
+        judged = judged or judge(card, override_values(session, self.id))
+        marks = BankPassMarks.for_banks(session, self.organisation_id, configured)
+        slug = self.invitation.bank.slug
+        return verdict(card, marks.get(slug), judged=judged, titles=lambda: self.task_titles)
+
     invitation: Mapped[Invitation] = relationship(back_populates="attempt")
     answers: Mapped[list[Answer]] = relationship(back_populates="attempt", order_by="Answer.id")
     score: Mapped[Score | None] = relationship(uselist=False)
@@ -252,6 +277,11 @@ class Score(Base):
     def score_card(self) -> ScoreCard:
         """The stored card as the engine's dataclasses (scoring/card.py reads every schema)."""
         return read_card(self.card)
+
+    @property
+    def level_as_judged(self) -> str:
+        """The level shown (``effective_scores.effective_level`` is the same in SQL)."""
+        return self.judged_level or self.level
 
     def judge(self, overrides: Mapping[str, float]) -> Judged:
         """Recompute the judged overall score and level from the card and ``overrides``

@@ -28,7 +28,6 @@ from assessor.models import (
     Attempt,
     AttemptState,
     Bank,
-    BankPassMarks,
     DeliveryState,
     Invitation,
     WebhookDelivery,
@@ -38,7 +37,6 @@ from assessor.models import (
 from assessor.queue import webhook_http
 from assessor.scoring.card import ScoreCard
 from assessor.scoring.judged import judge
-from assessor.scoring.pass_marks import verdict
 
 EVENT_RESULT_READY = "result.ready"
 MAX_URL_LENGTH = 2000
@@ -190,9 +188,7 @@ def result_ready_event(
         result_url = f"{context.base_url}/dashboard/attempts/{attempt.id}"
     # As judged (scoring/judged.py): whole numbers, and a re-score keeps the overrides.
     judged = judge(card, override_values(session, attempt.id))
-    marks = BankPassMarks.for_banks(session, attempt.organisation_id, context.pass_marks)
-    titles = {t.id: t.title for t in attempt.snapshot.tasks}
-    found = verdict(card, marks.get(bank.slug), judged=judged, titles=titles)
+    found = attempt.verdict(session, context.pass_marks, judged)
     return {
         "id": f"evt_{uuid.uuid4().hex}",
         "type": EVENT_RESULT_READY,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from assessor.errors import N_
@@ -116,10 +116,11 @@ def verdict(
     *,
     judged: Judged | None = None,
     overrides: Mapping[str, float] | None = None,
-    titles: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
 ) -> Verdict:
     """The verdict of a card against ``marks``, on the scores as judged (``judged``, else the
-    card judged with ``overrides``). ``titles`` name the tasks (task id -> title) in reasons."""
+    card judged with ``overrides``). ``titles`` name the tasks (task id -> title) in reasons; a
+    callable is called only when a task was not answered (reading them may cost a query)."""
     marks = marks if isinstance(marks, PassMarks) else PassMarks.from_json(marks)
     judged = judged or judge(card, overrides)
     reasons: list[Reason] = []
@@ -153,7 +154,8 @@ def verdict(
             reasons.append(Reason("typing_accuracy", "fail", message, params))
     skipped = [t.task_id for t in card.tasks if not t.answered]
     if marks.every_task_answered and skipped:
-        names = ", ".join((titles or {}).get(task_id, task_id) for task_id in skipped)
+        known = titles() if callable(titles) else titles or {}
+        names = ", ".join(known.get(task_id, task_id) for task_id in skipped)
         message = N_("Not every task was answered: %(tasks)s.")
         reasons.append(Reason("every_task_answered", "fail", message, {"tasks": names}))
     result = max((r.result for r in reasons), key=RESULTS.index, default="pass")

@@ -173,3 +173,30 @@ def test_marks_read_from_settings_fall_back_field_by_field():
     assert (marks.overall, marks.review_margin, dict(marks.subscores)) == (60, 2, {"grammar": 70})
     assert marks.every_task_answered and PassMarks.from_json(marks.to_json()) == marks
     assert not PassMarks.from_json({"every_task_answered": False}).every_task_answered
+
+
+def test_titles_are_read_only_when_a_task_was_not_answered(card):
+    calls = []
+
+    def titles():
+        calls.append(1)
+        return {t.task_id: t.task_id.upper() for t in card.tasks}
+
+    assert verdict(card, PassMarks(overall=0), titles=titles).result == "pass" and not calls
+    typing = card.tasks_of("typing")[0]
+    skipped = dataclasses.replace(
+        card,
+        tasks=tuple(
+            dataclasses.replace(t, flags=(*t.flags, NOT_ANSWERED)) if t is typing else t
+            for t in card.tasks
+        ),
+    )
+    found = verdict(skipped, PassMarks(overall=0), titles=titles)
+    assert found.texts() == [f"Not every task was answered: {typing.task_id.upper()}."]
+    assert calls == [1]
+
+
+def test_an_unreadable_snapshot_names_tasks_by_their_ids():
+    from assessor.models import Attempt
+
+    assert Attempt(bank_snapshot={"schema": 99}).task_titles == {}

@@ -56,7 +56,7 @@ class AttemptRow:
         """The level as judged (it follows the overall score)."""
         if self.score is None:
             return None
-        return self.score.judged_level or self.score.level
+        return self.score.level_as_judged
 
     @property
     def state(self) -> str:
@@ -245,19 +245,10 @@ def _rows(session: Session, ids: list[int], pass_marks: Mapping[str, Any]) -> li
         given = None
         if score is not None:
             marks = pass_marks.get(bank.slug)
-            given = verdict(score.score_card, marks, overrides=mine, titles=_titles(bank, attempt))
+            titles = lambda attempt=attempt: attempt.task_titles  # noqa: E731 - read when needed
+            given = verdict(score.score_card, marks, overrides=mine, titles=titles)
         rows.append(AttemptRow(invitation, bank, attempt, score, pastes, blurs, given, mine))
     return rows
-
-
-def _titles(bank: Bank, attempt: Attempt | None) -> dict[str, str]:
-    """Task id -> title, from what the candidate was shown."""
-    if attempt is None:
-        return {}
-    try:
-        return {t.id: t.title for t in attempt.snapshot.tasks}
-    except Exception:  # noqa: BLE001 - a snapshot this code cannot read: ids will do
-        return {}
 
 
 def integrity_counts(session: Session, attempt_ids: list[int]) -> dict[int, tuple[int, int]]:

@@ -46,7 +46,7 @@ class Candidate:
     def level(self) -> str | None:
         """The level as judged (it follows the overall score)."""
         score = self.attempt.score
-        return (score.judged_level or score.level) if score is not None else None
+        return score.level_as_judged if score is not None else None
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _candidate(attempt, scores, counts, now, pass_marks) -> Candidate:
         card = attempt.score.score_card
         marks = pass_marks.get(attempt.invitation.bank.slug)
         overrides = {n: s.override.value for n, s in scores.items() if s.override is not None}
-        titles = {t.id: t.title for t in snapshot.tasks}
+        titles = {t.id: t.title for t in snapshot.tasks}  # read above: no query to spare
         found = verdict(card, marks, overrides=overrides, titles=titles)
         wpm, accuracy = typing_measures(card)
     end = min(attempt.submitted_at or now, attempt.deadline_at)

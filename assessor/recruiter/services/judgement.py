@@ -30,14 +30,13 @@ from assessor.models import (
     Attempt,
     AttemptState,
     AuditEntry,
-    BankPassMarks,
     Rating,
     ScoreOverride,
     User,
 )
 from assessor.recruiter.services.effective_scores import FieldScore, field_scores, machine_value
 from assessor.scoring.judged import whole
-from assessor.scoring.pass_marks import Verdict, verdict
+from assessor.scoring.pass_marks import Verdict
 
 REASON_MAX = 2000
 COMMENT_MAX = 2000
@@ -93,15 +92,7 @@ def attempt_judgement(
     """``pass_marks``: the configured ones per bank slug (an admin's come first)."""
     attempt = scoped_attempt(session, organisation_id, attempt_id)
     overrides = _overrides(session, attempt.id)
-    found = None
-    if attempt.score is not None:
-        marks = BankPassMarks.for_banks(session, organisation_id, pass_marks)
-        values = {name: o.value for name, o in overrides.items()}
-        titles = {t.id: t.title for t in attempt.snapshot.tasks}
-        card = attempt.score.score_card
-        found = verdict(
-            card, marks.get(attempt.invitation.bank.slug), overrides=values, titles=titles
-        )
+    found = attempt.verdict(session, pass_marks)
     names = _user_names(session, {o.user_id for o in overrides.values()})
     ratings = session.execute(
         select(Rating, User.name)
@@ -197,7 +188,7 @@ def _rejudge(session: Session, attempt: Attempt, user: User, now: datetime, fiel
     score = attempt.score
     before = (
         score.judged_overall if score.judged_overall is not None else whole(score.overall),
-        score.judged_level or score.level,
+        score.level_as_judged,
     )
     score.judge({o.field: o.value for o in _overrides(session, attempt.id).values()})
     after = (score.judged_overall, score.judged_level)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessor.errors import AssessorError, NotFound
-from assessor.models import Answer, Attempt, AttemptEvent, BankPassMarks, override_values
+from assessor.models import Answer, Attempt, AttemptEvent, override_values
 from assessor.recruiter.services.exports import evidence
 from assessor.recruiter.services.exports.report_judgement import write_overrides
 from assessor.recruiter.services.exports.rows import iso_utc
@@ -25,7 +25,6 @@ from assessor.recruiter.services.exports.textflow import Mark, write_marked
 from assessor.scoring.card import ScoreCard, TaskScore
 from assessor.scoring.judged import judge, whole
 from assessor.scoring.marks import Placed, place_marks
-from assessor.scoring.pass_marks import verdict
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -196,9 +195,7 @@ def _results(
     # As judged, as on the page (scoring/judged.py): whole numbers, the overrides counted.
     overrides = override_values(session, attempt.id)
     judged = judge(card, overrides)
-    marks = BankPassMarks.for_banks(session, attempt.organisation_id, pass_marks)
-    titles = {t.id: t.title for t in attempt.snapshot.tasks}
-    found = verdict(card, marks.get(attempt.invitation.bank.slug), judged=judged, titles=titles)
+    found = attempt.verdict(session, pass_marks, judged)
     pdf.set_font("DejaVu", "B", 22)
     pdf.cell(42, 12, str(judged.overall))
     pdf.set_font("DejaVu", "", 10)
