@@ -55,8 +55,8 @@ def accuracy_text(value: Any) -> str:
     return "100%" if percent == 100 else f"{percent:.1f}%"
 
 
-def subscore_lines(card: ScoreCard) -> list[tuple[str, float | None, str]]:
-    """(name, score, evidence) for each sub-score the bank measures."""
+def subscore_lines(card: ScoreCard) -> list[tuple[str, str, float, str]]:
+    """(key, name, machine score, evidence) for each sub-score the bank measures."""
     readers = {
         "grammar": _grammar,
         "readability": _readability,
@@ -65,7 +65,7 @@ def subscore_lines(card: ScoreCard) -> list[tuple[str, float | None, str]]:
         "typing": _typing,
     }
     return [
-        (SUBSCORE_NAMES[key], score, readers[key](card) or "–")
+        (key, SUBSCORE_NAMES[key], score, readers[key](card) or "–")
         for key, score in card.subscores.items()
         if score is not None
     ]

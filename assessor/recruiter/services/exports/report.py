@@ -229,14 +229,10 @@ def _results(
         headings_style=evidence.HEADING_STYLE,
     ) as table:
         table.row(["Sub-score", "Score", "Key evidence"])
-        for key, (name, score, text) in zip(
-            [k for k, v in card.subscores.items() if v is not None],
-            evidence.subscore_lines(card),
-            strict=True,
-        ):
-            shown = "–" if score is None else str(judged.shown(key))
+        for key, name, machine, text in evidence.subscore_lines(card):
+            shown = str(judged.shown(key))
             if key in overrides:
-                shown += f" (machine {whole(score)})"
+                shown += f" (machine {whole(machine)})"
             table.row([name, shown, _printable(pdf, text)])
 
 
