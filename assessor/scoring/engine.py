@@ -47,7 +47,6 @@ CLOCK_DEPENDENT_RULES = frozenset(
     }
 )
 LEVELS = aggregate.LEVELS
-DEFAULT_WEIGHTS = aggregate.DEFAULT_WEIGHTS
 
 
 @functools.cache
@@ -271,9 +270,9 @@ def _subscores(scores: tuple[TaskScore, ...]) -> Subscores:
 
 def _weights(model: Any) -> dict[str, float]:
     found = _model_attr(model, "subscore_weights")
-    if isinstance(found, Mapping) and set(found) <= set(DEFAULT_WEIGHTS):
-        return {name: float(found.get(name, 0.0)) for name in DEFAULT_WEIGHTS}
-    return dict(DEFAULT_WEIGHTS)
+    if isinstance(found, Mapping) and set(found) <= set(aggregate.DEFAULT_WEIGHTS):
+        return {name: float(found.get(name, 0.0)) for name in aggregate.DEFAULT_WEIGHTS}
+    return dict(aggregate.DEFAULT_WEIGHTS)
 
 
 def _model_attr(model: Any, name: str) -> Any:

@@ -69,10 +69,6 @@ class Judgement:
     can_override: bool  # only a scored attempt can be overridden
     verdict: Verdict | None = None  # against the bank's pass marks; None unscored
 
-    @property
-    def overall_overridden(self) -> bool:
-        return self.scores["overall"].overridden
-
 
 def scoped_attempt(session: Session, organisation_id: int, attempt_id: int) -> Attempt:
     attempt = session.get(Attempt, attempt_id)
