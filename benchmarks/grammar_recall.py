@@ -6,10 +6,14 @@
 
 It reads the table benchmarks/data/grammar_recall.toml (learner errors, one per item, with the
 span of the error; clean professional replies with the facts their task gave) and checks every
-text two ways: through our own client, `assessor.scoring.grammar.LanguageToolChecker` with the
-fixed rule settings of `assessor.languagetool.rules` and the engine's filter of clock-dependent
-rules ("ours"), and through language_tool_python with LanguageTool's defaults ("raw"). With
---picky, --enable-* or --disable-* it adds a third column, "tuned": ours plus those parameters.
+text through:
+- "rules": our own client, `assessor.scoring.grammar.LanguageToolChecker`, with the fixed rule
+  settings of `assessor.languagetool.rules` and the engine's filter of clock-dependent rules;
+- "ours": the engine's whole path, "rules" plus the language model's minimal pairs
+  (`assessor.scoring.minimal_pairs`), when the model is installed (--no-language-model: without
+  them, and "ours" is then "rules");
+- "raw": language_tool_python with LanguageTool's defaults.
+With --picky, --enable-* or --disable-* it adds "tuned": our client plus those parameters.
 
 It prints, per language and category, how many errors a match overlaps (recall), and for the
 clean replies the matches per 10 replies with the rules behind them, and how many of those fall
@@ -43,8 +47,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assessor.languagetool import server as lt  # noqa: E402
+from assessor.scoring import minimal_pairs  # noqa: E402
 from assessor.scoring.engine import CLOCK_DEPENDENT_RULES  # noqa: E402
 from assessor.scoring.grammar import Issue, LanguageToolChecker, given_by_the_task  # noqa: E402
+from assessor.scoring.language_model import (  # noqa: E402
+    MODEL_FILE,
+    engine_description,
+    load_language_model,
+)
 
 DATA = Path(__file__).with_name("data") / "grammar_recall.toml"
 CATEGORIES = {
@@ -350,6 +360,19 @@ def our_check(checker: LanguageToolChecker) -> Check:
     return check
 
 
+def with_minimal_pairs(check: Check, model) -> Check:
+    """``check``, then the language model's minimal pairs as the engine adds them: English only,
+    never over a match already found (assessor/scoring/minimal_pairs.py)."""
+
+    def paired(text: str, language: str) -> list[Issue]:
+        found = list(check(text, language))
+        extra = minimal_pairs.find_errors(model, text, language)
+        return found + list(minimal_pairs.without_overlaps(extra, found))
+
+    paired.task_aware = getattr(check, "task_aware", False)
+    return paired
+
+
 def raw_check(url: str, stack: ExitStack) -> Check:
     """language_tool_python on the same server with LanguageTool's defaults."""
     tools: dict[str, language_tool_python.LanguageTool] = {}
@@ -542,6 +565,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--half", choices=HALVES, help="only this half of the table")
     parser.add_argument("--fixes", action="store_true", help="also check the corrected texts")
     parser.add_argument("--json", type=Path, help="write every item's result to this file")
+    installed = (
+        Path(os.environ.get("ASSESSOR_LANGUAGE_MODEL_HOME") or ROOT / "instance/languagemodel")
+        / MODEL_FILE
+    )
+    parser.add_argument(
+        "--language-model",
+        type=Path,
+        default=installed if installed.is_file() else None,
+        help="the model file for the minimal pairs (default: the installed one, if any)",
+    )
+    parser.add_argument(
+        "--no-language-model", dest="language_model", action="store_const", const=None,
+        help="LanguageTool and our rules only",
+    )  # fmt: skip
     tuning = parser.add_argument_group("tuned: ours plus LanguageTool parameters ([lang:]NAME)")
     tuning.add_argument("--picky", action="store_true", help="level=picky")
     tuning.add_argument("--enable-rule", action="append", default=[])
@@ -569,13 +606,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = args.url or start_private_server(stack, args.home)
         ours = LanguageToolChecker([url], timeout=120)
         checks = {"ours": our_check(ours), "raw": raw_check(url, stack)}
+        if args.language_model:
+            model = load_language_model(str(args.language_model))
+            print(f"ours = rules + the minimal pairs of {engine_description(model)}")
+            checks = {"rules": checks["ours"], "ours": with_minimal_pairs(checks["ours"], model),
+                      "raw": checks["raw"]}  # fmt: skip
         if tuning:
             checks["tuned"] = our_check(TunedChecker([url], tuning, timeout=120))
             print(f"tuned = ours + {tuning}")
         runs = {name: count_errors(errors, check) for name, check in checks.items()}
         replies = {name: count_false_positives(clean, check) for name, check in checks.items()}
         corrected = [(e.corrected, e.language) for e in errors]
-        fixed = check_many(our_check(ours), corrected) if args.fixes else None
+        fixed = check_many(checks["ours"], corrected) if args.fixes else None
     print(f"LanguageTool at {url}; an error counts as found when a match overlaps it")
     print_recall(runs)
     print_false_positives(replies)

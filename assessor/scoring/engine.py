@@ -25,6 +25,7 @@ from assessor.scoring import (
     grammar,
     judged,
     language_model,
+    minimal_pairs,
     readability,
     task,
     vocabulary,
@@ -32,7 +33,9 @@ from assessor.scoring import (
 from assessor.scoring import typing as typing_measure
 from assessor.scoring.card import NOT_ANSWERED, Evidence, ScoreCard, Subscores, TaskScore
 
-ENGINE_VERSION = "2"  # 2: the level follows the overall score; untouched tasks score 0
+# 2: the level follows the overall score; untouched tasks score 0
+# 3: English grammar also counts the language model's minimal pairs (scoring/minimal_pairs.py)
+ENGINE_VERSION = "3"
 # Longest text sent to the checker and the measures; replies are a few hundred words.
 MAX_SCORED_CHARS = 20_000
 WRITTEN_KINDS = ("email", "chat")
@@ -123,6 +126,9 @@ def _score_written(
     likelihood = _guard(
         failures, "language model", language_model.likelihood_of, reader, text, language
     )
+    # The model reads the answer's sentences against their one-edit variants while the check is
+    # still on the wire; a failure here leaves LanguageTool's matches as the grammar evidence.
+    paired = _guard(failures, "minimal pairs", minimal_pairs.find_errors, reader, text, language)
     issues = pending.result()  # CheckerUnavailable propagates: the job retries
     ignored = sorted({i.rule_id for i in issues if i.rule_id in CLOCK_DEPENDENT_RULES})
     if ignored:
@@ -132,12 +138,19 @@ def _score_written(
     issues, given = grammar.given_by_the_task(issues, text, shown)
     if given:
         flags += (f"given_by_the_task: {', '.join(given)}",)
+    # The proficiency model was fitted on LanguageTool's matches: its features keep reading
+    # those alone, while the grammar sub-score and the marks a person reads count both.
+    checked = issues
+    if paired:
+        paired = minimal_pairs.without_overlaps(paired, issues)
+        paired = minimal_pairs.not_in_the_task(paired, text, shown)
+        issues = tuple(sorted((*issues, *paired), key=lambda i: (i.offset, i.length)))
     grammar_score = grammar.grade_grammar(text, issues, language)
     model = model if model is not None else default_model()
     proficiency = found = None
     if prepared is not None:
         found = _guard(
-            failures, "features", features.extract_features, text, issues, language, prepared
+            failures, "features", features.extract_features, text, checked, language, prepared
         )
     if found is not None:
         found.update(likelihood or {})

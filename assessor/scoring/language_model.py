@@ -18,6 +18,7 @@ import logging
 import math
 import threading
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,10 @@ MAX_CHARS = 20_000
 # next one, so the process never holds them for all 256 tokens at once. Measured on 256 tokens:
 # 64 is 14% slower than 128 for 25 MB less, 256 no faster than 128 for 50 MB more.
 CHUNK = 128
+# Minimal pairs (scoring/minimal_pairs.py) compare a sentence and its one-edit variant over the
+# tokens the edit changes and this many tokens after them: where an edit shows ("there truck
+# broke" reads wrong at "truck"), at a quarter to half the cost of reading to the sentence's end.
+PAIR_TAIL_TOKENS = 4
 LOW_TOKEN_LOGPROB = -8.0  # natural log: rarer than about 1 in 3,000 in context
 VERY_LOW_TOKEN_LOGPROB = -10.0
 _LN10 = math.log(10)
@@ -110,6 +115,42 @@ class LanguageModel:
             logprobs = self._logprobs(ids)
         return TokenScores(spans, tuple(float(x) for x in logprobs))
 
+    def minimal_pairs(
+        self, text: str, variants_of: Callable[[TokenScores], Sequence[str]]
+    ) -> tuple[list[str], list[float]]:
+        """The variants ``variants_of`` makes of ``text`` once it has ``text``'s token scores,
+        and how much more likely each is than ``text`` (natural log of the ratio; > 0: the
+        variant is more likely), over the tokens each edit changes and PAIR_TAIL_TOKENS after
+        them. Each variant is ``text`` with one small edit: the tokens before it are read once
+        and kept in the context; only the edit and the few tokens after it are read again."""
+        text = text[:MAX_CHARS]
+        with self._lock:
+            ids = self._tokenize(_utf8(text))
+            if not ids:
+                return [], []
+            spans = _char_spans(text, [len(self._piece(i)) for i in ids])
+            base = self._logprobs(ids)
+            variants = list(variants_of(TokenScores(spans, tuple(float(x) for x in base))))
+            before = [0.0, *(float(x) for x in self._np.cumsum(base))]  # before[i]: ids[:i]
+            work = []
+            for index, variant in enumerate(variants):
+                other = self._tokenize(_utf8(variant[:MAX_CHARS]))
+                if not other:
+                    continue
+                shared = _common_prefix(ids, other)
+                same_end = _common_prefix(ids[shared:][::-1], other[shared:][::-1])
+                shared = min(shared, len(other) - 1)
+                stop = min(len(other) - same_end + PAIR_TAIL_TOKENS, len(other))
+                base_stop = min(len(ids) - same_end + PAIR_TAIL_TOKENS, len(ids))
+                work.append((shared, index, other[:stop], before[base_stop] - before[shared]))
+            deltas = [0.0] * len(variants)
+            # A variant overwrites the context from its edit on, so the variants are read from
+            # the last edit to the first: each needs only positions before its own edit, which
+            # no later-edited variant has touched.
+            for shared, index, other, original in sorted(work, key=lambda w: w[0], reverse=True):
+                deltas[index] = float(self._logprobs(other, start=shared).sum()) - original
+        return variants, deltas
+
     def _tokenize(self, data: bytes) -> list[int]:
         llama = self._llama
         out = (llama.llama_token * (len(data) + 1))()  # never more tokens than bytes
@@ -133,18 +174,24 @@ class LanguageModel:
             piece = self._pieces[token] = buf.raw[:n]
         return piece
 
-    def _logprobs(self, ids: list[int]):
-        """Natural-log probability of each of ``ids`` given the document start and the ids
-        before it, decoded CHUNK tokens at a time into the one sequence."""
+    def _logprobs(self, ids: list[int], start: int = 0):
+        """Natural-log probability of each of ``ids[start:]`` given the document start and the
+        ids before it, decoded CHUNK tokens at a time into the one sequence. With ``start``, the
+        context must already hold the document start and ``ids[:start - 1]`` at their
+        positions: the rest is dropped and read again."""
         llama, np, batch = self._llama, self._np, self._batch
-        llama.llama_memory_clear(llama.llama_get_memory(self._ctx), True)
+        memory = llama.llama_get_memory(self._ctx)
+        if start == 0:
+            llama.llama_memory_clear(memory, True)
+        else:
+            llama.llama_memory_seq_rm(memory, 0, start, -1)
         inputs = [_DOCUMENT_START, *ids[:-1]]
-        out = np.empty(len(ids), dtype=np.float32)
-        for start in range(0, len(inputs), CHUNK):
-            part = inputs[start : start + CHUNK]
+        out = np.empty(len(ids) - start, dtype=np.float32)
+        for at in range(start, len(inputs), CHUNK):
+            part = inputs[at : at + CHUNK]
             batch.n_tokens = len(part)
             for j, token in enumerate(part):
-                batch.token[j], batch.pos[j], batch.logits[j] = token, start + j, True
+                batch.token[j], batch.pos[j], batch.logits[j] = token, at + j, True
                 batch.n_seq_id[j], batch.seq_id[j][0] = 1, 0
             status = llama.llama_decode(self._ctx, batch)
             if status != 0:
@@ -152,10 +199,10 @@ class LanguageModel:
             logits = np.ctypeslib.as_array(
                 llama.llama_get_logits(self._ctx), shape=(len(part), self._n_vocab)
             )
-            targets = np.asarray(ids[start : start + len(part)])
+            targets = np.asarray(ids[at : at + len(part)])
             top = logits.max(axis=1)
             total = np.exp(logits - top[:, None]).sum(axis=1)
-            out[start : start + len(part)] = (
+            out[at - start : at - start + len(part)] = (
                 logits[np.arange(len(part)), targets] - top - np.log(total)
             )
         return out
@@ -181,6 +228,15 @@ def _load(llama, path: Path, threads: int):
         llama.llama_model_free(model)
         raise LanguageModelError(f"llama.cpp could not make a context for {path}.")
     return model, ctx
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _utf8(text: str) -> bytes:
