@@ -540,6 +540,13 @@ def test_arbitrary_data_gives_problems_or_a_bank(data):
         Bank.from_dict(data)
 
 
+@pytest.mark.parametrize("kind", [["email"], {"a": 1}, 3, None])
+def test_a_task_kind_that_is_not_a_string_is_a_problem_not_a_crash(kind):
+    # found by the fuzz test above: a list as the kind raised TypeError out of Bank.from_dict
+    with pytest.raises(BankError):
+        Bank.from_dict({"slug": "x", "tasks": [{"kind": kind, "id": "t"}]})
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_mutating_a_valid_bank_never_raises(data):

@@ -175,7 +175,8 @@ SNAPSHOT_SCHEMA = 2
 
 
 def _task_type(union: Any, data: Any) -> type | None:
-    return TASK_TYPES.get(data.get("kind")) if isinstance(data, Mapping) else None
+    kind = data.get("kind") if isinstance(data, Mapping) else None
+    return TASK_TYPES.get(kind) if isinstance(kind, str) else None  # a list is no kind
 
 
 def _make_converter() -> cattrs.Converter:
