@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assessor import languagemodel as lm_install
 from assessor.languagetool.rules import disabled_rules
 from assessor.scoring.grammar import Issue, LanguageToolChecker
 
@@ -263,7 +264,7 @@ def test_the_benchmark_prints_recall_and_false_positives(languagetool_url, tmp_p
     )
     out = tmp_path / "results.json"
     argv = ["--url", languagetool_url, "--table", str(path), "--json", str(out), "--picky"]
-    assert bench.main(argv) == 0
+    assert bench.main([*argv, "--no-language-model"]) == 0
     printed = capsys.readouterr().out
     assert re.search(r"^spelling\s+1\s+", printed, re.M)
     assert re.search(r"^accents\s+1\s+", printed, re.M)
@@ -279,3 +280,30 @@ def test_the_benchmark_prints_recall_and_false_positives(languagetool_url, tmp_p
     [reply] = results["ours"]["clean"]
     assert reply["language"] == "en-US"
     assert all(m["fact"] == (m["words"] in ("Okafor", "HH-50977")) for m in reply["matches"])
+
+
+@pytest.mark.languagetool
+def test_with_the_language_model_ours_adds_the_minimal_pairs_to_the_rules(
+    languagetool_url, language_model_home, tmp_path, capsys
+):
+    path = tmp_path / "table.toml"
+    path.write_text(
+        "[en]\n"  # LanguageTool has no rule for this one (its THERE_THEIR needs "to there ...")
+        'there_their = [{ text = "The couriers told us there driver was late.", '
+        'error = "there", fix = "their" }]\n'
+        "[[clean]]\n"
+        'language = "en-US"\n'
+        'text = "Thank you for your patience while we looked into the problem."\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "results.json"
+    model = lm_install.model_path(language_model_home)
+    argv = ["--url", languagetool_url, "--table", str(path), "--json", str(out)]
+    assert bench.main([*argv, "--language-model", str(model)]) == 0
+    printed = capsys.readouterr().out
+    assert "rules found" in printed and "ours found" in printed and "raw found" in printed
+    assert re.search(r"^there_their\s+1\s+0\s+0\.00\s+1\s+1\.00\s+0\s+0\.00$", printed, re.M)
+    results = json.loads(out.read_text())
+    assert set(results) == {"rules", "ours", "raw"}
+    assert results["ours"]["errors"][0]["rules"] == ["ASSESSOR_LM_CONFUSION"]
+    assert results["ours"]["clean"][0]["matches"] == []

@@ -39,6 +39,9 @@ CHUNK = 128
 # tokens the edit changes and this many tokens after them: where an edit shows ("there truck
 # broke" reads wrong at "truck"), at a quarter to half the cost of reading to the sentence's end.
 PAIR_TAIL_TOKENS = 4
+# Variants read in one decode, each its own sequence: the weights are read from memory once for
+# all of them instead of once per variant.
+PAIR_SEQUENCES = 32
 LOW_TOKEN_LOGPROB = -8.0  # natural log: rarer than about 1 in 3,000 in context
 VERY_LOW_TOKEN_LOGPROB = -10.0
 _LN10 = math.log(10)
@@ -121,8 +124,9 @@ class LanguageModel:
         """The variants ``variants_of`` makes of ``text`` once it has ``text``'s token scores,
         and how much more likely each is than ``text`` (natural log of the ratio; > 0: the
         variant is more likely), over the tokens each edit changes and PAIR_TAIL_TOKENS after
-        them. Each variant is ``text`` with one small edit: the tokens before it are read once
-        and kept in the context; only the edit and the few tokens after it are read again."""
+        them. Each variant is ``text`` with one small edit: ``text`` is read once, each variant
+        shares its cached tokens before the edit, and the variants' few tokens after that are
+        read together, many sequences to one llama.cpp decode."""
         text = text[:MAX_CHARS]
         with self._lock:
             ids = self._tokenize(_utf8(text))
@@ -135,21 +139,54 @@ class LanguageModel:
             work = []
             for index, variant in enumerate(variants):
                 other = self._tokenize(_utf8(variant[:MAX_CHARS]))
-                if not other:
+                shared = min(_common_prefix(ids, other), len(other) - 1)
+                if shared < 0:
                     continue
-                shared = _common_prefix(ids, other)
                 same_end = _common_prefix(ids[shared:][::-1], other[shared:][::-1])
-                shared = min(shared, len(other) - 1)
                 stop = min(len(other) - same_end + PAIR_TAIL_TOKENS, len(other))
                 base_stop = min(len(ids) - same_end + PAIR_TAIL_TOKENS, len(ids))
-                work.append((shared, index, other[:stop], before[base_stop] - before[shared]))
+                if stop - shared <= CHUNK:  # always, for a sentence and a one-word edit
+                    work.append(
+                        _Pair(index, other[:stop], shared, before[base_stop] - before[shared])
+                    )
             deltas = [0.0] * len(variants)
-            # A variant overwrites the context from its edit on, so the variants are read from
-            # the last edit to the first: each needs only positions before its own edit, which
-            # no later-edited variant has touched.
-            for shared, index, other, original in sorted(work, key=lambda w: w[0], reverse=True):
-                deltas[index] = float(self._logprobs(other, start=shared).sum()) - original
+            for group in _packed(work):
+                for pair, total in zip(group, self._read_pairs(group), strict=True):
+                    deltas[pair.index] = total - pair.original
         return variants, deltas
+
+    def _read_pairs(self, group: Sequence[_Pair]) -> list[float]:
+        """Each pair's tokens after its shared prefix, read in one decode: pair ``k`` is
+        sequence ``k + 1``, which first shares sequence 0's cached prefix (the text's)."""
+        llama, np, batch = self._llama, self._np, self._batch
+        memory = llama.llama_get_memory(self._ctx)
+        at = 0
+        for k, pair in enumerate(group):
+            seq = k + 1
+            llama.llama_memory_seq_rm(memory, seq, -1, -1)
+            llama.llama_memory_seq_cp(memory, 0, seq, 0, pair.shared)
+            inputs = [_DOCUMENT_START, *pair.ids[:-1]]
+            for position in range(pair.shared, len(pair.ids)):
+                batch.token[at], batch.pos[at], batch.logits[at] = inputs[position], position, True
+                batch.n_seq_id[at], batch.seq_id[at][0] = 1, seq
+                at += 1
+        batch.n_tokens = at
+        status = llama.llama_decode(self._ctx, batch)
+        if status != 0:
+            raise LanguageModelError(f"llama.cpp could not evaluate the text ({status}).")
+        logits = np.ctypeslib.as_array(llama.llama_get_logits(self._ctx), shape=(at, self._n_vocab))
+        targets = np.asarray([t for pair in group for t in pair.ids[pair.shared :]])
+        top = logits.max(axis=1)
+        logprobs = (
+            logits[np.arange(at), targets] - top - np.log(np.exp(logits - top[:, None]).sum(axis=1))
+        )
+        totals, start = [], 0
+        for k, pair in enumerate(group):
+            size = len(pair.ids) - pair.shared
+            totals.append(float(logprobs[start : start + size].sum()))
+            start += size
+            llama.llama_memory_seq_rm(memory, k + 1, -1, -1)
+        return totals
 
     def _tokenize(self, data: bytes) -> list[int]:
         llama = self._llama
@@ -218,9 +255,11 @@ def _load(llama, path: Path, threads: int):
             "run `assessor languagemodel install` again."
         )
     params = llama.llama_context_default_params()
-    params.n_ctx = MAX_TOKENS + 1  # the document start, then the text's tokens
+    # the document start and the text's tokens, then the minimal pairs' (a decode's worth)
+    params.n_ctx = MAX_TOKENS + 1 + CHUNK
     params.n_batch = params.n_ubatch = CHUNK
-    params.n_seq_max = 1
+    params.n_seq_max = 1 + PAIR_SEQUENCES
+    params.kv_unified = True  # one pool of cells: a variant shares the text's cached prefix
     params.n_threads = params.n_threads_batch = threads
     params.no_perf = True
     ctx = llama.llama_init_from_model(model, params)
@@ -228,6 +267,31 @@ def _load(llama, path: Path, threads: int):
         llama.llama_model_free(model)
         raise LanguageModelError(f"llama.cpp could not make a context for {path}.")
     return model, ctx
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A variant's tokens, how many it shares with the text's, and the text's log-probability
+    over the window the variant is compared on."""
+
+    index: int
+    ids: list[int]
+    shared: int
+    original: float
+
+
+def _packed(pairs: Sequence[_Pair]) -> list[list[_Pair]]:
+    """Pairs in groups of at most PAIR_SEQUENCES sequences and CHUNK tokens (one decode each)."""
+    groups: list[list[_Pair]] = []
+    tokens = 0
+    for pair in pairs:
+        size = len(pair.ids) - pair.shared
+        if not groups or len(groups[-1]) == PAIR_SEQUENCES or tokens + size > CHUNK:
+            groups.append([])
+            tokens = 0
+        groups[-1].append(pair)
+        tokens += size
+    return groups
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

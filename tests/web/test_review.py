@@ -144,6 +144,37 @@ def test_a_scored_attempt_shows_every_languagetool_issue_highlighted(
     assert "Offers to refund the $49.00 white-glove delivery fee" in body  # a missed point
 
 
+LAMP_REPLY_WITH_THERE = (
+    "Dear Dana,\n\nThank you for the photos, and I am so sorry the lamp arrived broken. I have "
+    "issued a full refund of $89.99 to your original payment method. Our couriers told us there "
+    "driver was late that day. You can keep the lamp or recycle it.\n\nKind regards,\nRahul"
+)
+
+
+@pytest.mark.languagetool
+@pytest.mark.slow
+def test_the_language_models_minimal_pairs_are_marked_like_any_issue(
+    app, db_session, invite, clock, recruiter_client, languagetool_url, language_model_home
+):
+    app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)  # the worker reads with it
+    answers = dict(demo_answers("Rahul Verma"), **{EMAIL: LAMP_REPLY_WITH_THERE})
+    attempt_id = submit(db_session, invite, clock, answers, name="Rahul Verma")
+    assert score_all(app, languagetool_url) == 1
+
+    _, body = page(recruiter_client, attempt_id)
+    card = db_session.get(Score, db_session.scalar(select(Score.id))).card
+    (email,) = [t for t in card["tasks"] if t["task_id"] == EMAIL]
+    # LanguageTool's THERE_THEIR knows "to there warehouse", not "told us there driver"
+    (found,) = [i for i in email["grammar"]["issues"] if i["rule_id"].startswith("ASSESSOR_LM_")]
+    start = found["offset"]
+    assert LAMP_REPLY_WITH_THERE[start : start + found["length"]] == "there"
+    assert found["replacements"] == ["their"] and found["group"] == "grammar"
+    assert email["grammar"]["score"] < 100
+    assert "ASSESSOR_LM_CONFUSION" in body
+    assert html.escape(found["message"], quote=False) in body
+    assert re.search(r'<mark class="issue issue-grammar" tabindex="0"[^>]*>there</mark>', body)
+
+
 def test_issues_are_highlighted_at_their_offsets_with_overlaps(
     db_session, invite, clock, recruiter_client
 ):
