@@ -279,8 +279,16 @@ def find_errors(model, text: str, language: str) -> tuple[Issue, ...]:
         if not sentence or len(sentence) > MAX_SENTENCE_CHARS:
             continue
         offset = start + raw.index(sentence)
-        for finding in find_in_sentence(model, sentence):
-            issues.append(_issue(text, sentence, offset, finding))
+        # One issue per word: "make legislations" is one error, whether the model prefers
+        # "legislation" or "the legislations"; the most preferred edit is the suggestion.
+        found = sorted(find_in_sentence(model, sentence), key=lambda f: -f.gain)
+        kept: list[Issue] = []
+        for finding in found:
+            issue = _issue(text, sentence, offset, finding)
+            if not without_overlaps([issue], kept):
+                continue
+            kept.append(issue)
+        issues.extend(sorted(kept, key=lambda i: i.offset))
     return tuple(issues)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from assessor.scoring import engine, minimal_pairs
 from assessor.scoring.grammar import Issue, grade_grammar
-from assessor.scoring.language_model import PAIR_TAIL_TOKENS
+from assessor.scoring.language_model import PAIR_TAIL_TOKENS, TokenScores
 
 # --- the edits, without the model ------------------------------------------------------------
 
@@ -119,6 +119,32 @@ def test_a_missing_article_is_marked_on_the_word_after_the_gap(language_model):
     issues = minimal_pairs.find_errors(language_model, text, "en-US")
     assert [(text[i.offset : i.offset + i.length], i.replacements) for i in issues] == [
         ("delay", ("a delay",))
+    ]
+
+
+class _GainsModel:
+    """Stands in for the model's arithmetic only: every token surprising, each listed variant
+    preferred by the gain given, any other not."""
+
+    def __init__(self, gains: dict[str, float]) -> None:
+        self.gains = gains
+
+    def minimal_pairs(self, text, variants_of):
+        variants = list(variants_of(TokenScores(((0, len(text)),), (-10.0,))))
+        return variants, [self.gains.get(v, -5.0) for v in variants]
+
+
+def test_one_word_gets_one_issue_with_the_most_preferred_edit():
+    text = "The council will make legislations soon."
+    model = _GainsModel(
+        {
+            "The council will make legislation soon.": 6.4,  # word form, above its 4.8
+            "The council will make the legislations soon.": 7.0,  # insertion, above its 6.7
+        }
+    )
+    issues = minimal_pairs.find_errors(model, text, "en-US")
+    assert [(text[i.offset : i.offset + i.length], i.replacements) for i in issues] == [
+        ("legislations", ("the legislations",))
     ]
 
 
