@@ -176,10 +176,7 @@ class LanguageModel:
             raise LanguageModelError(f"llama.cpp could not evaluate the text ({status}).")
         logits = np.ctypeslib.as_array(llama.llama_get_logits(self._ctx), shape=(at, self._n_vocab))
         targets = np.asarray([t for pair in group for t in pair.ids[pair.shared :]])
-        top = logits.max(axis=1)
-        logprobs = (
-            logits[np.arange(at), targets] - top - np.log(np.exp(logits - top[:, None]).sum(axis=1))
-        )
+        logprobs = _target_logprobs(np, logits, targets)
         totals, start = [], 0
         for k, pair in enumerate(group):
             size = len(pair.ids) - pair.shared
@@ -237,11 +234,7 @@ class LanguageModel:
                 llama.llama_get_logits(self._ctx), shape=(len(part), self._n_vocab)
             )
             targets = np.asarray(ids[at : at + len(part)])
-            top = logits.max(axis=1)
-            total = np.exp(logits - top[:, None]).sum(axis=1)
-            out[at - start : at - start + len(part)] = (
-                logits[np.arange(len(part)), targets] - top - np.log(total)
-            )
+            out[at - start : at - start + len(part)] = _target_logprobs(np, logits, targets)
         return out
 
 
@@ -292,6 +285,13 @@ def _packed(pairs: Sequence[_Pair]) -> list[list[_Pair]]:
         groups[-1].append(pair)
         tokens += size
     return groups
+
+
+def _target_logprobs(np, logits, targets):
+    """Log-softmax of each row of ``logits``, read at that row's target token."""
+    top = logits.max(axis=1)
+    total = np.exp(logits - top[:, None]).sum(axis=1)
+    return logits[np.arange(len(targets)), targets] - top - np.log(total)
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

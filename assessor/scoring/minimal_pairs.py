@@ -100,7 +100,7 @@ FUNCTION_WORDS = frozenset(
     might must not and or but so if because as than then there here in on at to for of with about
     from by into onto over under after before since until during within without between very too
     also just only even still yet already again please more most less many much few several other
-    another same such""".split()  # noqa: SIM905 - a list of 150 words reads better as prose
+    another same such""".split()  # noqa: SIM905 - a long list of words reads better as prose
 )
 # After these an article cannot be missing (they are one, or stand in its place).
 NO_ARTICLE_AFTER = FUNCTION_WORDS - {
@@ -159,7 +159,6 @@ def edits(sentence: str) -> list[Edit]:
                 i
                 and previous not in NO_ARTICLE_AFTER
                 and not before_code
-                and not previous.isdigit()
                 and not previous.endswith("'s")
             ):
                 for article in (_indefinite(lower), "the"):
@@ -299,7 +298,10 @@ def _issue(text: str, sentence: str, offset: int, finding: Finding) -> Issue:
         start, end = edit.start, word.end() if word else edit.start
         original = sentence[start:end]
         replacement = edit.text + original
-        message = f"A word seems to be missing: “{replacement}” reads far more likely here."
+        message = (
+            f"A word seems to be missing: the language model finds “{replacement}” far more "
+            "likely here."
+        )
     elif not edit.text:  # a deletion: mark the word to drop
         start = (
             edit.start
@@ -308,11 +310,14 @@ def _issue(text: str, sentence: str, offset: int, finding: Finding) -> Issue:
         )
         end = edit.end
         original, replacement = sentence[start:end], ""
-        message = f"“{original}” seems not to be needed here."
+        message = (
+            f"“{original}” seems not to be needed: the language model finds the sentence far "
+            "more likely without it."
+        )
     else:
         start, end = edit.start, edit.end
         original, replacement = sentence[start:end], edit.text
-        message = f"“{original}” seems wrong here: “{replacement}” reads far more likely."
+        message = f"Probably “{replacement}”: the language model finds it far more likely here."
     return Issue(
         offset=offset + start,
         length=end - start,

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
-from tests.web.test_review import EMAIL, demo_answers, score_all, submit
+from tests.web.test_review import EMAIL, LAMP_REPLY_WITH_THERE, demo_answers, score_all, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.languagetool, pytest.mark.slow]
 
@@ -85,3 +85,36 @@ def test_a_recruiter_reads_the_highlighted_issues_with_mouse_and_keyboard(
     page.keyboard.press("Escape")
     expect(tooltip).to_be_hidden()
     expect(second).to_be_focused()
+
+
+def test_the_language_models_finding_reads_like_any_issue(
+    page: Page,
+    live_server,
+    app,
+    db_session,
+    invite,
+    clock,
+    recruiter,
+    languagetool_url,
+    language_model_home,
+):
+    app.config["LANGUAGE_MODEL_HOME"] = str(language_model_home)  # the worker reads with it
+    answers = dict(demo_answers("Rahul Verma"), **{EMAIL: LAMP_REPLY_WITH_THERE})
+    submit(db_session, invite, clock, answers, name="Rahul Verma")
+    assert score_all(app, languagetool_url) == 1
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, live_server, recruiter.email)
+    page.get_by_role("link", name="Answers and evidence of Rahul Verma").click()
+
+    mark = page.locator(f"#task-{EMAIL} mark.issue", has_text="there")
+    expect(mark).to_have_count(1)
+    expect(mark).to_have_class("issue issue-grammar")
+    mark.hover()
+    tooltip = page.locator("#issue-tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text("Probably “their”: the language model finds it far more likely")
+    described = mark.get_attribute("aria-describedby").split()[0]
+    expect(page.locator(f"#{described}")).to_contain_text("ASSESSOR_LM_CONFUSION")
+    mark.scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "review-minimal-pair.png")
