@@ -109,6 +109,7 @@ NO_ARTICLE_AFTER = FUNCTION_WORDS - {
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _HAS_DIGIT = re.compile(r"\d")
+_REFERENCE_MARK = re.compile(r"[A-Za-z$£€#]")
 _SENTENCE_END = re.compile(
     r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bDr\.)(?<=[.!?])\s+(?=[A-Z0-9\"“‘(])"
 )
@@ -164,14 +165,22 @@ def edits(sentence: str) -> list[Edit]:
                 for article in (_indefinite(lower), "the"):
                     found.append(Edit(start, start, article + " ", "insertion"))
     # SmolLM2 reads numbers, amounts and references poorly ("refund of $79.00 for" reads as
-    # "of"): only a confusable word is second-guessed next to one.
-    return [e for e in found if e.kind == "confusion" or not _next_to_a_number(sentence, e)]
+    # "of", "looked into order HH-50977" as "to"): only a confusable word is second-guessed
+    # next to a number, or with an amount or a reference in the two words after it (which the
+    # comparison reads). A date's day ("ends at March 31") is read well enough.
+    return [e for e in found if e.kind == "confusion" or not _near_a_number(sentence, e)]
 
 
-def _next_to_a_number(sentence: str, edit: Edit) -> bool:
+def _near_a_number(sentence: str, edit: Edit) -> bool:
     before = sentence[: edit.start].split()
     after = sentence[edit.end :].split()
-    return any(_HAS_DIGIT.search(chunk) for chunk in (before[-1:] + after[:1]))
+    beside = before[-1:] + after[:1]
+    return any(_HAS_DIGIT.search(c) for c in beside) or any(map(_is_reference, after[:2]))
+
+
+def _is_reference(chunk: str) -> bool:
+    """An amount or a reference: digits with letters or a currency or number sign."""
+    return bool(_HAS_DIGIT.search(chunk)) and bool(_REFERENCE_MARK.search(chunk))
 
 
 def _indefinite(word: str) -> str:

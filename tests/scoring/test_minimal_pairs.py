@@ -49,6 +49,11 @@ def test_only_a_confusable_is_second_guessed_next_to_a_number():
         if e.start == len("We refunded $20 ")
     }
     assert kinds == {"confusion"}  # "to" -> "too", never "at" / "for" / "" beside "$20"
+    sentence = "I have looked into order HH-50977 with the courier."
+    assert not [e for e in minimal_pairs.edits(sentence) if e.start == sentence.index("into")]
+    sentence = "The offer ends at March 31."  # a date's day is no reference
+    at = sentence.index(" at ") + 1
+    assert {e.text for e in minimal_pairs.edits(sentence) if e.start == at} >= {"on", "in"}
 
 
 def test_issues_over_a_languagetool_match_are_dropped():
