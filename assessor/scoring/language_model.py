@@ -120,9 +120,9 @@ class LanguageModel:
 
     def minimal_pairs(
         self, text: str, variants_of: Callable[[TokenScores], Sequence[str]]
-    ) -> tuple[list[str], list[float]]:
-        """The variants ``variants_of`` makes of ``text`` once it has ``text``'s token scores,
-        and how much more likely each is than ``text`` (natural log of the ratio; > 0: the
+    ) -> list[float]:
+        """For each variant ``variants_of`` makes of ``text`` once it has ``text``'s token
+        scores, how much more likely it is than ``text`` (natural log of the ratio; > 0: the
         variant is more likely), over the tokens each edit changes and PAIR_TAIL_TOKENS after
         them. Each variant is ``text`` with one small edit: ``text`` is read once, each variant
         shares its cached tokens before the edit, and the variants' few tokens after that are
@@ -131,7 +131,7 @@ class LanguageModel:
         with self._lock:
             ids = self._tokenize(_utf8(text))
             if not ids:
-                return [], []
+                return []
             spans = _char_spans(text, [len(self._piece(i)) for i in ids])
             base = self._logprobs(ids)
             variants = list(variants_of(TokenScores(spans, tuple(float(x) for x in base))))
@@ -153,11 +153,12 @@ class LanguageModel:
             for group in _packed(work):
                 for pair, total in zip(group, self._read_pairs(group), strict=True):
                     deltas[pair.index] = total - pair.original
-        return variants, deltas
+        return deltas
 
     def _read_pairs(self, group: Sequence[_Pair]) -> list[float]:
         """Each pair's tokens after its shared prefix, read in one decode: pair ``k`` is
-        sequence ``k + 1``, which first shares sequence 0's cached prefix (the text's)."""
+        sequence ``k + 1``, emptied of the last group's cells, then given sequence 0's cached
+        prefix (the text's)."""
         llama, np, batch = self._llama, self._np, self._batch
         memory = llama.llama_get_memory(self._ctx)
         at = 0
@@ -178,11 +179,10 @@ class LanguageModel:
         targets = np.asarray([t for pair in group for t in pair.ids[pair.shared :]])
         logprobs = _target_logprobs(np, logits, targets)
         totals, start = [], 0
-        for k, pair in enumerate(group):
+        for pair in group:
             size = len(pair.ids) - pair.shared
             totals.append(float(logprobs[start : start + size].sum()))
             start += size
-            llama.llama_memory_seq_rm(memory, k + 1, -1, -1)
         return totals
 
     def _tokenize(self, data: bytes) -> list[int]:
@@ -208,24 +208,18 @@ class LanguageModel:
             piece = self._pieces[token] = buf.raw[:n]
         return piece
 
-    def _logprobs(self, ids: list[int], start: int = 0):
-        """Natural-log probability of each of ``ids[start:]`` given the document start and the
-        ids before it, decoded CHUNK tokens at a time into the one sequence. With ``start``, the
-        context must already hold the document start and ``ids[:start - 1]`` at their
-        positions: the rest is dropped and read again."""
+    def _logprobs(self, ids: list[int]):
+        """Natural-log probability of each of ``ids`` given the document start and the ids
+        before it, decoded CHUNK tokens at a time into sequence 0 of an emptied context."""
         llama, np, batch = self._llama, self._np, self._batch
-        memory = llama.llama_get_memory(self._ctx)
-        if start == 0:
-            llama.llama_memory_clear(memory, True)
-        else:
-            llama.llama_memory_seq_rm(memory, 0, start, -1)
+        llama.llama_memory_clear(llama.llama_get_memory(self._ctx), True)
         inputs = [_DOCUMENT_START, *ids[:-1]]
-        out = np.empty(len(ids) - start, dtype=np.float32)
-        for at in range(start, len(inputs), CHUNK):
-            part = inputs[at : at + CHUNK]
+        out = np.empty(len(ids), dtype=np.float32)
+        for start in range(0, len(inputs), CHUNK):
+            part = inputs[start : start + CHUNK]
             batch.n_tokens = len(part)
             for j, token in enumerate(part):
-                batch.token[j], batch.pos[j], batch.logits[j] = token, at + j, True
+                batch.token[j], batch.pos[j], batch.logits[j] = token, start + j, True
                 batch.n_seq_id[j], batch.seq_id[j][0] = 1, 0
             status = llama.llama_decode(self._ctx, batch)
             if status != 0:
@@ -233,8 +227,8 @@ class LanguageModel:
             logits = np.ctypeslib.as_array(
                 llama.llama_get_logits(self._ctx), shape=(len(part), self._n_vocab)
             )
-            targets = np.asarray(ids[at : at + len(part)])
-            out[at - start : at - start + len(part)] = _target_logprobs(np, logits, targets)
+            targets = np.asarray(ids[start : start + len(part)])
+            out[start : start + len(part)] = _target_logprobs(np, logits, targets)
         return out
 
 

@@ -232,10 +232,9 @@ def suspicious(
     )
 
 
-def find_in_sentence(model, sentence: str, thresholds=None) -> list[Finding]:
+def find_in_sentence(model, sentence: str) -> list[Finding]:
     """The edits of ``sentence`` that the model prefers by more than their kind's threshold;
     at most one per place (the most preferred)."""
-    thresholds = thresholds or THRESHOLDS
     candidates = edits(sentence)
     if not candidates:
         return []
@@ -247,10 +246,10 @@ def find_in_sentence(model, sentence: str, thresholds=None) -> list[Finding]:
         )
         return [apply(sentence, e) for e in chosen]
 
-    _, gains = model.minimal_pairs(sentence, variants_of)
+    gains = model.minimal_pairs(sentence, variants_of)
     best: dict[tuple[int, int], Finding] = {}
     for edit, gain in zip(chosen, gains, strict=True):
-        if gain <= thresholds[edit.kind]:
+        if gain <= THRESHOLDS[edit.kind]:
             continue
         place = (edit.start, edit.end)
         if place not in best or gain > best[place].gain:
@@ -264,7 +263,9 @@ def apply(sentence: str, edit: Edit) -> str:
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans: a line is cut after ".", "!" or "?" when the next word starts with a
-    capital or a digit (so "10 a.m. at our branch" stays one sentence), never after a title."""
+    capital or a digit (so "10 a.m. at our branch" stays one sentence), never after a title.
+    Not features.split_sentences, which cuts at every full stop: the proficiency model's
+    sentence features were fitted with that cut and stay with it."""
     spans = []
     for line in re.finditer(r"[^\n]+", text):
         start = line.start()
@@ -312,12 +313,7 @@ def _issue(text: str, sentence: str, offset: int, finding: Finding) -> Issue:
             "likely here."
         )
     elif not edit.text:  # a deletion: mark the word to drop
-        start = (
-            edit.start
-            + len(sentence[edit.start : edit.end])
-            - len(sentence[edit.start : edit.end].lstrip())
-        )
-        end = edit.end
+        start, end = edit.end - len(sentence[edit.start : edit.end].strip()), edit.end
         original, replacement = sentence[start:end], ""
         message = (
             f"“{original}” seems not to be needed: the language model finds the sentence far "

@@ -136,7 +136,7 @@ class _GainsModel:
 
     def minimal_pairs(self, text, variants_of):
         variants = list(variants_of(TokenScores(((0, len(text)),), (-10.0,))))
-        return variants, [self.gains.get(v, -5.0) for v in variants]
+        return [self.gains.get(v, -5.0) for v in variants]
 
 
 def test_one_word_gets_one_issue_with_the_most_preferred_edit():
@@ -156,7 +156,7 @@ def test_one_word_gets_one_issue_with_the_most_preferred_edit():
 def test_pairs_read_from_the_kept_context_equal_reading_each_variant_whole(language_model):
     text = "We will call you on Monday."
     variants = ["We will call you in Monday.", "We will calls you on Monday.", "We call you."]
-    _, gains = language_model.minimal_pairs(text, lambda _scores: variants)
+    gains = language_model.minimal_pairs(text, lambda _scores: variants)
     whole = sum(language_model.token_scores(text).logprobs)
     # every edit here has at most PAIR_TAIL_TOKENS tokens after it: the window is the whole rest
     assert len(language_model.token_ids(" you on Monday.")) <= PAIR_TAIL_TOKENS
